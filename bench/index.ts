@@ -1,0 +1,127 @@
+// `npm run bench`: start-up, point lookups and a federated query in one bounded run; writes docs/benchmarks.md.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../lib/config.ts';
+import { subgraphs } from '../subgraphs/index.ts';
+import { postGraphql, runLoad, type LoadOptions } from './http.ts';
+import { benchPoints, lookupLoad, measureInProcess } from './lookups.ts';
+import { renderMarkdown, renderSummary, type BenchResults, type HttpRow } from './report.ts';
+import { startGateway, startSubgraphs } from './stack.ts';
+import { measureProcessStart, measureSources, prebuildAllStores } from './startup.ts';
+
+const LOOKUP_SETTINGS = { concurrency: 8, warmupRequests: 300, maxRequests: 3000, maxMs: 30_000 } satisfies Partial<LoadOptions>;
+const FEDERATED_SETTINGS = { concurrency: 8, warmupRequests: 40, maxRequests: 500, maxMs: 10_000 } satisfies Partial<LoadOptions>;
+const FEDERATED_QUERY = '{ areas(level: KOMMUN, first: 290) { nodes { id name population(year: 2020) { value } } } }';
+const DIRECT_QUERY = '{ areas(level: KOMMUN, first: 290) { nodes { id name } } }';
+// The gateway's HTTP executor shares identical upstream requests that are in flight at once, so concurrent copies of one
+// query cost the subgraphs less. These variants make every request distinct: any first >= 290 returns the same 290
+// kommuner, and every year costs the same one SQL query.
+const DISTINCT_FEDERATED_QUERY =
+  'query Kommuner($n: Int!, $y: Int!) { areas(level: KOMMUN, first: $n) { nodes { id name population(year: $y) { value } } } }';
+const DISTINCT_DIRECT_QUERY = 'query Kommuner($n: Int!) { areas(level: KOMMUN, first: $n) { nodes { id name } } }';
+const distinctVariables = (i: number) => ({ n: 290 + (i % 500), y: 2020 - (i % 71) });
+
+const started = performance.now();
+const progress = (message: string) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${message}\n`);
+
+/** Fails early when the federated query does not return 290 kommuner with population figures. */
+async function checkFederated(url: string): Promise<void> {
+  const data = (await postGraphql(url, { query: FEDERATED_QUERY })) as { areas: { nodes: { population: { value: number } | null }[] } };
+  const nodes = data.areas.nodes;
+  const withPopulation = nodes.filter((node) => typeof node.population?.value === 'number').length;
+  if (nodes.length !== 290 || withPopulation !== 290) throw new Error(`${url}: expected 290 kommuner with population, got ${nodes.length} (${withPopulation} with population)`);
+}
+
+async function main(): Promise<void> {
+  const storeDir = mkdtempSync(path.join(os.tmpdir(), 'regiongraph-bench-'));
+  try {
+    progress(`building stores into ${storeDir}`);
+    const sources = measureSources(storeDir, 5);
+    await prebuildAllStores(storeDir);
+    progress('starting scripts/start.ts 3 times');
+    const processRuns = await measureProcessStart(storeDir, 3);
+
+    const points = benchPoints(10_000);
+    progress('point lookups in process');
+    const inProcess = measureInProcess(storeDir, points);
+
+    const stack = await startSubgraphs(storeDir);
+    const geoUrl = stack.urls.geo;
+    const lookupRows: HttpRow[] = [];
+    const federatedRows: HttpRow[] = [];
+    const distinctRows: HttpRow[] = [];
+    try {
+      progress('point lookups, geo subgraph direct');
+      lookupRows.push({ target: 'geo subgraph, direct', result: await lookupLoad(geoUrl, points, LOOKUP_SETTINGS) });
+      progress('kommun list, geo subgraph direct');
+      federatedRows.push({
+        target: 'geo subgraph, direct (no population)',
+        result: await runLoad({ url: geoUrl, ...FEDERATED_SETTINGS, request: () => ({ query: DIRECT_QUERY }) }),
+      });
+      distinctRows.push({
+        target: 'geo subgraph, direct (no population)',
+        result: await runLoad({
+          url: geoUrl,
+          ...FEDERATED_SETTINGS,
+          request: (i) => ({ query: DISTINCT_DIRECT_QUERY, variables: { n: distinctVariables(i).n } }),
+        }),
+      });
+      for (const planner of ['rust', 'js'] as const) {
+        const gateway = await startGateway(storeDir, planner, stack.urls);
+        try {
+          await checkFederated(gateway.url);
+          progress(`point lookups, gateway (${planner} planner)`);
+          lookupRows.push({ target: `gateway, ${planner} planner`, result: await lookupLoad(gateway.url, points, LOOKUP_SETTINGS) });
+          progress(`federated kommun list, gateway (${planner} planner)`);
+          federatedRows.push({
+            target: `gateway, ${planner} planner (with population)`,
+            result: await runLoad({ url: gateway.url, ...FEDERATED_SETTINGS, request: () => ({ query: FEDERATED_QUERY }) }),
+          });
+          distinctRows.push({
+            target: `gateway, ${planner} planner (with population)`,
+            result: await runLoad({
+              url: gateway.url,
+              ...FEDERATED_SETTINGS,
+              request: (i) => ({ query: DISTINCT_FEDERATED_QUERY, variables: distinctVariables(i) }),
+            }),
+          });
+        } finally {
+          await gateway.close();
+        }
+      }
+    } finally {
+      await stack.close();
+    }
+
+    const results: BenchResults = {
+      date: new Date(),
+      totalSeconds: (performance.now() - started) / 1000,
+      startup: { ...sources, processRuns },
+      lookups: { inProcess, http: lookupRows, concurrency: LOOKUP_SETTINGS.concurrency },
+      federated: {
+        http: federatedRows,
+        distinct: distinctRows,
+        concurrency: FEDERATED_SETTINGS.concurrency,
+        query: FEDERATED_QUERY,
+        directQuery: DIRECT_QUERY,
+        distinctQuery: DISTINCT_FEDERATED_QUERY,
+      },
+      subgraphNames: subgraphs.map((module) => module.name),
+    };
+    const file = path.join(PROJECT_ROOT, 'docs', 'benchmarks.md');
+    writeFileSync(file, renderMarkdown(results));
+    process.stdout.write(`${renderSummary(results)}\n`);
+  } finally {
+    rmSync(storeDir, { recursive: true, force: true });
+  }
+}
+
+// The gateway runtime keeps signal handlers registered after dispose, so the process is ended explicitly.
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,75 @@
+// Configuration from the environment, read in one place; every setting is listed in README.md and .env.example.
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+/** The project root: everything the code reads from disk is found from here, never from the working directory. */
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Default port of each part; the gateway is 4000 and subgraphs follow in the order they joined. */
+export const DEFAULT_PORTS: Record<string, number> = {
+  gateway: 4000,
+  geo: 4001,
+  statistics: 4002,
+  mobility: 4003,
+  nyko: 4004,
+};
+
+export type QueryPlanner = 'rust' | 'js';
+
+export interface AppConfig {
+  /** Interface to listen on. */
+  host: string;
+  /** Folder with the shipped source data. */
+  dataDir: string;
+  /** Folder where built SQLite stores are written (generated, never committed). */
+  storeDir: string;
+  /** Minimum level of log lines written to stderr. */
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Which query planner the gateway uses. */
+  queryPlanner: QueryPlanner;
+  /** Port of a part by name ('gateway' or a subgraph name). */
+  port(name: string): number;
+  /** URL the gateway uses to reach a subgraph. */
+  subgraphUrl(name: string): string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function envKey(name: string, suffix: string): string {
+  return `${name.toUpperCase()}_${suffix}`;
+}
+
+function parsePort(value: string, key: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`${key}=${value} is not a port: expected a whole number from 0 to 65535, e.g. ${key}=4001`);
+  }
+  return port;
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], key: string): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new Error(`${key}=${value} is not allowed: expected one of ${allowed.join(', ')}`);
+}
+
+/** Reads the configuration; throws with the variable's name and the expected form when a value is wrong. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const host = env.HOST ?? '127.0.0.1';
+  const port = (name: string): number => {
+    const key = envKey(name, 'PORT');
+    const value = env[key];
+    if (value !== undefined) return parsePort(value, key);
+    const fallback = DEFAULT_PORTS[name];
+    if (fallback === undefined) throw new Error(`No port is known for "${name}": set ${key}`);
+    return fallback;
+  };
+  return {
+    host,
+    dataDir: path.resolve(PROJECT_ROOT, env.REGIONGRAPH_DATA_DIR ?? 'data'),
+    storeDir: path.resolve(PROJECT_ROOT, env.REGIONGRAPH_STORE_DIR ?? 'var'),
+    logLevel: oneOf(env.LOG_LEVEL ?? 'info', ['debug', 'info', 'warn', 'error'] as const, 'LOG_LEVEL'),
+    queryPlanner: oneOf(env.QUERY_PLANNER ?? 'rust', ['rust', 'js'] as const, 'QUERY_PLANNER'),
+    port,
+    subgraphUrl: (name) => env[envKey(name, 'URL')] ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port(name)}/graphql`,
+  };
+}
