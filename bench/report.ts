@@ -15,7 +15,16 @@ export interface BenchResults {
   totalSeconds: number;
   startup: StartupResults;
   lookups: { inProcess: InProcessLookups; http: HttpRow[]; concurrency: number };
-  federated: { http: HttpRow[]; distinct: HttpRow[]; concurrency: number; query: string; directQuery: string; distinctQuery: string };
+  federated: {
+    http: HttpRow[];
+    distinct: HttpRow[];
+    concurrency: number;
+    query: string;
+    directQuery: string;
+    distinctQuery: string;
+    /** Bounds of each row: [requests, seconds] for the identical and the distinct tables. */
+    bounds: { identical: [number, number]; distinct: [number, number] };
+  };
   subgraphNames: string[];
 }
 
@@ -102,7 +111,8 @@ ${httpTable(lookups.http)}
 
 Through the gateway: \`${federated.query}\` (geo lists the 290 kommuner, statistics resolves
 their population in one \`_entities\` batch). Directly to the geo subgraph: the same fields without population,
-\`${federated.directQuery}\`. ${federated.concurrency} concurrent requests, each row stops after ~500 requests or ~10 s.
+\`${federated.directQuery}\`. ${federated.concurrency} concurrent requests after a short warm-up; each row stops after
+${federated.bounds.identical[0]} requests or ${federated.bounds.identical[1]} s, whichever comes first (${federated.bounds.distinct[0]} requests or ${federated.bounds.distinct[1]} s for distinct requests).
 
 **Identical requests** (the query above, repeated):
 

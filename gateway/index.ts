@@ -1,5 +1,5 @@
 // Starts the gateway on GATEWAY_PORT and exits cleanly on SIGTERM/SIGINT.
-import { loadConfig } from '../lib/config.ts';
+import { callableHost, loadConfig } from '../lib/config.ts';
 import { createLogger } from '../lib/log.ts';
 import { createGateway } from './server.ts';
 
@@ -12,7 +12,8 @@ async function main(): Promise<void> {
     gateway.server.once('error', reject);
     gateway.server.listen(port, config.host, resolve);
   });
-  log.info('gateway listening', { url: `http://${config.host}:${port}/graphql`, graphiql: `http://${config.host}:${port}/graphiql/` });
+  const base = `http://${callableHost(config.host)}:${port}`;
+  log.info('gateway listening', { url: `${base}/graphql`, graphiql: `${base}/graphiql/` });
   // The runtime registers its own signal handlers in library mode and then never exits: ours closes and exits.
   const stop = () => {
     gateway.dispose().finally(() => process.exit(0));

@@ -86,7 +86,7 @@ export function isAreaId(id: string): boolean {
   }
 }
 
-/** The kommun code an area's code starts with, for the kinds whose codes embed it (all but country and län). */
+/** The kommun code an area's code starts with, for the kinds whose codes embed it (all but country, län and grid squares). */
 export function kommunCodeOf(area: AreaId): string | null {
   if (area.level === 'COUNTRY' || area.level === 'LAN' || area.level === 'GRID1KM') return null;
   return area.code.slice(0, 4);

@@ -35,6 +35,12 @@ export interface AppConfig {
 
 type Env = Record<string, string | undefined>;
 
+/** The address to call a server on that listens on `host`: a wildcard becomes loopback, an IPv6 literal gets brackets. */
+export function callableHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 function envKey(name: string, suffix: string): string {
   return `${name.toUpperCase()}_${suffix}`;
 }
@@ -70,6 +76,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: oneOf(env.LOG_LEVEL ?? 'info', ['debug', 'info', 'warn', 'error'] as const, 'LOG_LEVEL'),
     queryPlanner: oneOf(env.QUERY_PLANNER ?? 'rust', ['rust', 'js'] as const, 'QUERY_PLANNER'),
     port,
-    subgraphUrl: (name) => env[envKey(name, 'URL')] ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port(name)}/graphql`,
+    subgraphUrl: (name) => env[envKey(name, 'URL')] ?? `http://${callableHost(host)}:${port(name)}/graphql`,
   };
 }

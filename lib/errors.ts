@@ -5,7 +5,7 @@ export const ERROR_CODES = {
   BAD_USER_INPUT: 'An argument is malformed or out of range; the message names the expected format and an example.',
   GRAPHQL_PARSE_FAILED: 'The operation is not valid GraphQL syntax.',
   GRAPHQL_VALIDATION_FAILED: 'The operation does not match the schema (unknown field, wrong argument type).',
-  INTERNAL_SERVER_ERROR: 'A bug or an unexpected failure inside regiongraph; the message carries no internals. Report it with the request id.',
+  INTERNAL_SERVER_ERROR: 'A bug or an unexpected failure inside regiongraph; the message carries no internals (they are logged). Report it with the operation you sent.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -7,7 +7,7 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { GraphQLError, parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
-import type { AppConfig } from './config.ts';
+import { callableHost, type AppConfig } from './config.ts';
 import { ERROR_CODES } from './errors.ts';
 import type { Logger } from './log.ts';
 
@@ -122,10 +122,9 @@ export async function startSubgraph<TSource, TContext extends object>(
     server.listen(port, config.host, resolve);
   });
   const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     name: module.name,
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}/graphql`,
+    url: `http://${callableHost(address.address)}:${address.port}/graphql`,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,14 +1,16 @@
 // `npm start`: every subgraph and the gateway as separate processes, through the entry points docker-compose runs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../lib/config.ts';
+import { callableHost, loadConfig } from '../lib/config.ts';
 import { subgraphs } from '../subgraphs/index.ts';
 
 const config = loadConfig();
 const entry = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+// Health is checked on the local ports this script starts, even when *_URL points the gateway elsewhere.
+const local = (name: string) => `http://${callableHost(config.host)}:${config.port(name)}`;
 const parts = [
-  ...subgraphs.map((module) => ({ name: module.name, args: [entry('../subgraphs/serve.ts'), module.name], health: config.subgraphUrl(module.name).replace(/\/graphql$/, '/health') })),
-  { name: 'gateway', args: [entry('../gateway/index.ts')], health: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port('gateway')}/healthcheck` },
+  ...subgraphs.map((module) => ({ name: module.name, args: [entry('../subgraphs/serve.ts'), module.name], health: `${local(module.name)}/health` })),
+  { name: 'gateway', args: [entry('../gateway/index.ts')], health: `${local('gateway')}/healthcheck` },
 ];
 
 const children: ChildProcess[] = [];
@@ -59,7 +61,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\nregiongraph is up in ${((performance.now() - started) / 1000).toFixed(1)} s\n` +
       `  GraphQL:  ${base}/graphql\n  GraphiQL: ${base}/graphiql/\n` +
-      parts.slice(0, -1).map((part) => `  ${part.name}: ${config.subgraphUrl(part.name)}\n`).join('') +
+      parts.slice(0, -1).map((part) => `  ${part.name}: ${local(part.name)}/graphql\n`).join('') +
       'Press Ctrl+C to stop.\n',
   );
 }

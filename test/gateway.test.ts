@@ -75,6 +75,14 @@ describe('the gateway', () => {
     expect(year.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
+  it('answers a syntax error with GRAPHQL_PARSE_FAILED and an unknown field with GRAPHQL_VALIDATION_FAILED', async () => {
+    const parse = await postGraphql(stack.gatewayUrl, '{ area(id: "lan:14") { name }');
+    expect(parse.body.errors?.map((error) => error.extensions?.code)).toEqual(['GRAPHQL_PARSE_FAILED']);
+    const validation = await postGraphql(stack.gatewayUrl, '{ area(id: "lan:14") { nme } }');
+    expect(validation.body.errors?.map((error) => error.extensions?.code)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(validation.body.errors?.[0]?.message).toContain('nme');
+  });
+
   it('returns null without an error for an unknown but well-formed id', async () => {
     const { body } = await postGraphql(stack.gatewayUrl, '{ area(id: "deso2025:9999C9999") { name } }');
     expect(body).toEqual({ data: { area: null } });

@@ -9,9 +9,8 @@ import { readCsv } from '../../lib/csv.ts';
 import { openStore, type Store } from '../../lib/db.ts';
 import { epsgFromGeoJsonCrsName } from '../../lib/crs.ts';
 import {
-  areaKm2,
+  areaAndCentroid,
   bboxOf,
-  centroid,
   geometryIntersectsBBox,
   pointInGeometry,
   reproject,
@@ -91,7 +90,9 @@ function readFeatures(file: string): { epsg: number; features: GeoJsonFeatureCol
 function withGeometry(area: NewArea, geometry: Geometry, epsg: number, source: string): void {
   const wgs84 = roundPositions(rewindRfc7946(epsg === 4326 ? geometry : reproject(geometry, epsg, 4326)), 6);
   const [minLon, minLat, maxLon, maxLat] = bboxOf(wgs84);
-  const [centroidLon, centroidLat] = centroid(wgs84);
+  // One reprojection for both figures; a point is its own centroid and keeps SCB's own area.
+  const measured = wgs84.type === 'Point' ? { areaKm2: area.areaKm2, centroid: wgs84.coordinates } : areaAndCentroid(wgs84);
+  const [centroidLon, centroidLat] = measured.centroid;
   Object.assign(area, {
     geometry: JSON.stringify(wgs84),
     geometrySource: source,
@@ -101,7 +102,8 @@ function withGeometry(area: NewArea, geometry: Geometry, epsg: number, source: s
     maxLat,
     centroidLon,
     centroidLat,
-    areaKm2: wgs84.type === 'Point' ? area.areaKm2 : areaKm2(wgs84),
+    // Rounded to 1 m²: the outlines are not more precise than that.
+    areaKm2: measured.areaKm2 == null ? null : Math.round(measured.areaKm2 * 1e6) / 1e6,
   });
 }
 
@@ -182,7 +184,7 @@ function insertAll<T extends object>(db: Store, table: Parameters<Store['insert'
 export function geoStoreSpec(dataDir: string) {
   return {
     name: 'geo',
-    loaderVersion: 1,
+    loaderVersion: 2,
     tables,
     inputs: Object.values(FILES).map((name) => path.join(dataDir, name)),
     load(db: Store) {
