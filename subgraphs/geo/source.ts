@@ -278,25 +278,21 @@ export function createGeoSource(config: AppConfig, log: Logger): GeoSource {
   }
   index.finish();
   const spatialById = new Map(spatial.map((entry) => [entry.id, entry]));
+  // Every area's summary fits in memory (about 20,000 rows, a few MB): id lookups and point lookups need no query.
+  const summaryById = new Map(all<RawSummary>(sql`SELECT ${SUMMARY_COLUMNS} FROM area a`).map((row) => [row.id, toSummary(row)]));
   log.info('geo source ready', { built, areasWithGeometry: spatial.length, ms: Math.round(performance.now() - started) });
 
   const summaries = (query: ReturnType<typeof sql>) => all<RawSummary>(query).map(toSummary);
 
-  const areasByIds = (ids: readonly string[]) => {
-    if (ids.length === 0) return [];
-    const rows = summaries(sql`SELECT ${SUMMARY_COLUMNS} FROM area a WHERE a.id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`);
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return ids.map((id) => byId.get(id) ?? null);
-  };
+  const areasByIds = (ids: readonly string[]) => ids.map((id) => summaryById.get(id) ?? null);
 
-  const ancestorsByIds = (ids: readonly string[]) => {
-    const rows = all<RawSummary & { childId: string }>(
-      sql`SELECT c.area_id AS childId, ${SUMMARY_COLUMNS} FROM area_ancestor c JOIN area a ON a.id = c.ancestor_id
-          WHERE c.area_id IN (SELECT value FROM json_each(${JSON.stringify(ids)})) ORDER BY c.area_id, c.depth`,
-    );
-    const grouped = new Map<string, AreaSummary[]>();
-    for (const { childId, ...row } of rows) grouped.set(childId, [...(grouped.get(childId) ?? []), toSummary(row)]);
-    return ids.map((id) => grouped.get(id) ?? []);
+  const ancestorsOf = (id: string): AreaSummary[] => {
+    const found: AreaSummary[] = [];
+    for (let parent = summaryById.get(id)?.parentId; parent; parent = summaryById.get(parent)?.parentId) {
+      const row = summaryById.get(parent);
+      if (row) found.push(row);
+    }
+    return found;
   };
 
   const newestVintage = (filter: AreaFilter): number | undefined => {
@@ -307,7 +303,7 @@ export function createGeoSource(config: AppConfig, log: Logger): GeoSource {
   return {
     areasByIds,
     geometriesByIds: (ids) => ids.map((id) => spatialById.get(id)?.geometry ?? null),
-    ancestorsByIds,
+    ancestorsByIds: (ids) => ids.map(ancestorsOf),
     descendantsByIds(ids, level, vintage) {
       if (ids.length === 0) return [];
       const grouped = new Map<string, AreaSummary[]>(ids.map((id) => [id, []]));
@@ -362,9 +358,8 @@ export function createGeoSource(config: AppConfig, log: Logger): GeoSource {
       const fine = [...smallest.values()].filter((hit) => hit.level !== 'KOMMUN' && hit.level !== 'LAN');
       // Kommun and län follow from the finer areas' codes; their generalised polygons only speak where nothing finer is drawn.
       const direct = fine.length > 0 ? fine : [...smallest.values()];
-      const ids = new Set(direct.map((hit) => hit.id));
-      const ancestors = ancestorsByIds([...ids]);
-      for (const list of ancestors) for (const ancestor of list) ids.add(ancestor.id);
+      // Ancestors by walking parents in memory.
+      const ids = new Set(direct.flatMap((hit) => [hit.id, ...ancestorsOf(hit.id).map((row) => row.id)]));
       return areasByIds([...ids])
         .filter((row): row is AreaSummary => row !== null)
         .sort((a, b) => a.levelRank - b.levelRank || (a.vintage ?? 0) - (b.vintage ?? 0) || a.id.localeCompare(b.id));
