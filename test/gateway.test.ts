@@ -1,9 +1,11 @@
 // End to end over HTTP: the gateway on a free port over both subgraphs, every example operation, errors passed through.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OPERATIONS_DIR } from '../gateway/config.ts';
 import { subgraphs } from '../subgraphs/index.ts';
+import statistics from '../subgraphs/statistics/index.ts';
+import type { StatisticsSource } from '../subgraphs/statistics/source.ts';
 import { postGraphql, startStack, type Stack } from './harness.ts';
 
 const operations = readdirSync(OPERATIONS_DIR)
@@ -13,8 +15,13 @@ const operations = readdirSync(OPERATIONS_DIR)
 const DONE_WHEN = '{ area(id: "kommun:1480") { name parent { name } children(level: DESO) { id } population(year: 2020) { value } } }';
 
 let stack: Stack;
+let statisticsSource: StatisticsSource;
 beforeAll(async () => {
+  // Keep hold of the statistics source the stack creates, to count its data-access calls.
+  const createSource = vi.spyOn(statistics, 'createSource');
   stack = await startStack(subgraphs);
+  statisticsSource = await createSource.mock.results[0].value;
+  createSource.mockRestore();
 });
 afterAll(() => stack?.close());
 
@@ -41,6 +48,23 @@ describe('the gateway', () => {
     expect(area?.parent.name).toBe('Västra Götalands län');
     expect(area?.children).toHaveLength(320);
     expect(area?.population.value).toBe(583_056);
+  });
+
+  it('fetches the population of all 290 kommuner listed by geo with one statistics data-access call', async () => {
+    const populationFor = vi.spyOn(statisticsSource, 'populationFor');
+    try {
+      const { body } = await postGraphql<{ areas: { nodes: { population: { value: number } | null }[] } }>(
+        stack.gatewayUrl,
+        '{ areas(level: KOMMUN, first: 290) { nodes { id population(year: 2020) { value } } } }',
+      );
+      expect(body.errors).toBeUndefined();
+      expect(body.data?.areas.nodes).toHaveLength(290);
+      expect(body.data?.areas.nodes.every((node) => (node.population?.value ?? 0) > 0)).toBe(true);
+      expect(populationFor).toHaveBeenCalledTimes(1);
+      expect(populationFor.mock.calls[0][0]).toHaveLength(290);
+    } finally {
+      populationFor.mockRestore();
+    }
   });
 
   it('sums län and country figures from the kommuner through the federated join', async () => {

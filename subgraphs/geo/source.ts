@@ -255,7 +255,8 @@ export interface GeoSource {
 
 function filterSql(filter: AreaFilter) {
   const clauses = [sql`1 = 1`];
-  if (filter.level) clauses.push(sql`a.level = ${filter.level}`);
+  // By rank, not name, so the (level_rank, vintage, id) index serves the filter.
+  if (filter.level) clauses.push(sql`a.level_rank = ${LEVEL_RANK.get(filter.level)}`);
   if (filter.vintage !== undefined) clauses.push(sql`a.vintage = ${filter.vintage}`);
   if (filter.withinId) clauses.push(sql`a.id IN (SELECT area_id FROM area_ancestor WHERE ancestor_id = ${filter.withinId})`);
   if (filter.ids) clauses.push(sql`a.id IN (SELECT value FROM json_each(${JSON.stringify(filter.ids)}))`);
