@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     });
   }
   await Promise.all(parts.map((part, i) => waitUntilHealthy(part.health, children[i], part.name)));
-  const base = parts.at(-1)?.health.replace(/\/healthcheck$/, '');
+  const base = local('gateway');
   process.stdout.write(
     `\nregiongraph is up in ${((performance.now() - started) / 1000).toFixed(1)} s\n` +
       `  GraphQL:  ${base}/graphql\n  GraphiQL: ${base}/graphiql/\n` +

@@ -228,11 +228,8 @@ export interface AreaPageRequest extends AreaFilter {
 }
 
 interface SpatialEntry {
-  id: string;
-  level: AreaLevel;
-  kind: string;
+  area: AreaSummary;
   geometry: Geometry;
-  areaKm2: number;
 }
 
 export interface GeoSource {
@@ -269,18 +266,16 @@ export function createGeoSource(config: AppConfig, log: Logger): GeoSource {
   const { db, built } = openStore(config.storeDir, geoStoreSpec(path.join(config.dataDir, 'geo')));
   const all = <T>(query: ReturnType<typeof sql>) => db.all<T>(query);
 
-  const spatial: SpatialEntry[] = all<{ id: string; level: AreaLevel; kind: string; geometry: string; areaKm2: number | null }>(
-    sql`SELECT id, level, kind, geometry, area_km2 AS areaKm2 FROM area WHERE geometry IS NOT NULL ORDER BY id`,
-  ).map((row) => ({ ...row, geometry: JSON.parse(row.geometry) as Geometry, areaKm2: row.areaKm2 ?? 0 }));
-  const index = new Flatbush(spatial.length);
-  for (const entry of spatial) {
-    const [minX, minY, maxX, maxY] = bboxOf(entry.geometry);
-    index.add(minX, minY, maxX, maxY);
-  }
-  index.finish();
-  const spatialById = new Map(spatial.map((entry) => [entry.id, entry]));
   // Every area's summary fits in memory (about 20,000 rows, a few MB): id lookups and point lookups need no query.
   const summaryById = new Map(all<RawSummary>(sql`SELECT ${SUMMARY_COLUMNS} FROM area a`).map((row) => [row.id, toSummary(row)]));
+  const spatial: SpatialEntry[] = all<{ id: string; geometry: string }>(sql`SELECT id, geometry FROM area WHERE geometry IS NOT NULL ORDER BY id`).map(
+    (row) => ({ area: summaryById.get(row.id) as AreaSummary, geometry: JSON.parse(row.geometry) as Geometry }),
+  );
+  // The boxes were computed when the store was built; the index reuses them.
+  const index = new Flatbush(spatial.length);
+  for (const { area } of spatial) index.add(area.minLon ?? 0, area.minLat ?? 0, area.maxLon ?? 0, area.maxLat ?? 0);
+  index.finish();
+  const geometryById = new Map(spatial.map((entry) => [entry.area.id, entry.geometry]));
   log.info('geo source ready', { built, areasWithGeometry: spatial.length, ms: Math.round(performance.now() - started) });
 
   const summaries = (query: ReturnType<typeof sql>) => all<RawSummary>(query).map(toSummary);
@@ -303,7 +298,7 @@ export function createGeoSource(config: AppConfig, log: Logger): GeoSource {
 
   return {
     areasByIds,
-    geometriesByIds: (ids) => ids.map((id) => spatialById.get(id)?.geometry ?? null),
+    geometriesByIds: (ids) => ids.map((id) => geometryById.get(id) ?? null),
     ancestorsByIds: (ids) => ids.map(ancestorsOf),
     descendantsByIds(ids, level, vintage) {
       if (ids.length === 0) return [];
@@ -343,7 +338,7 @@ export function createGeoSource(config: AppConfig, log: Logger): GeoSource {
         .search(...bbox)
         .map((i) => spatial[i])
         .filter((entry) => geometryIntersectsBBox(entry.geometry, bbox))
-        .map((entry) => entry.id);
+        .map((entry) => entry.area.id);
     },
     areasAt(point) {
       const hits = index
@@ -351,19 +346,16 @@ export function createGeoSource(config: AppConfig, log: Logger): GeoSource {
         .map((i) => spatial[i])
         .filter((entry) => pointInGeometry(point, entry.geometry));
       // Simplified layers overlap slightly at shared edges: keep the smallest polygon of each kind.
-      const smallest = new Map<string, SpatialEntry>();
-      for (const hit of hits) {
-        const current = smallest.get(hit.kind);
-        if (!current || hit.areaKm2 < current.areaKm2) smallest.set(hit.kind, hit);
+      const smallest = new Map<string, AreaSummary>();
+      for (const { area } of hits) {
+        const current = smallest.get(area.kind);
+        if (!current || (area.areaKm2 ?? 0) < (current.areaKm2 ?? 0)) smallest.set(area.kind, area);
       }
-      const fine = [...smallest.values()].filter((hit) => hit.level !== 'KOMMUN' && hit.level !== 'LAN');
+      const fine = [...smallest.values()].filter((area) => area.level !== 'KOMMUN' && area.level !== 'LAN');
       // Kommun and län follow from the finer areas' codes; their generalised polygons only speak where nothing finer is drawn.
-      const direct = fine.length > 0 ? fine : [...smallest.values()];
-      // Ancestors by walking parents in memory.
-      const ids = new Set(direct.flatMap((hit) => [hit.id, ...ancestorsOf(hit.id).map((row) => row.id)]));
-      return areasByIds([...ids])
-        .filter((row): row is AreaSummary => row !== null)
-        .sort((a, b) => a.levelRank - b.levelRank || (a.vintage ?? 0) - (b.vintage ?? 0) || a.id.localeCompare(b.id));
+      const found = new Map<string, AreaSummary>();
+      for (const area of fine.length > 0 ? fine : smallest.values()) for (const row of [area, ...ancestorsOf(area.id)]) found.set(row.id, row);
+      return [...found.values()].sort((a, b) => a.levelRank - b.levelRank || (a.vintage ?? 0) - (b.vintage ?? 0) || a.id.localeCompare(b.id));
     },
     close: () => db.$client.close(),
   };
