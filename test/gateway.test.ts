@@ -50,21 +50,46 @@ describe('the gateway', () => {
     expect(area?.population.value).toBe(583_056);
   });
 
-  it('fetches the population of all 290 kommuner listed by geo with one statistics data-access call', async () => {
-    const populationFor = vi.spyOn(statisticsSource, 'populationFor');
+  it('fetches the population of all 290 kommuner for three years with one statistics data-access call', async () => {
+    const factsFor = vi.spyOn(statisticsSource, 'factsFor');
     try {
-      const { body } = await postGraphql<{ areas: { nodes: { population: { value: number } | null }[] } }>(
+      const { body } = await postGraphql<{ areas: { nodes: { a: { value: number }; b: { value: number }; c: { value: number } }[] } }>(
         stack.gatewayUrl,
-        '{ areas(level: KOMMUN, first: 290) { nodes { id population(year: 2020) { value } } } }',
+        '{ areas(level: KOMMUN, first: 290) { nodes { id a: population(year: 1950) { value } b: population(year: 1990) { value } c: population(year: 2020) { value } } } }',
       );
       expect(body.errors).toBeUndefined();
       expect(body.data?.areas.nodes).toHaveLength(290);
-      expect(body.data?.areas.nodes.every((node) => (node.population?.value ?? 0) > 0)).toBe(true);
-      expect(populationFor).toHaveBeenCalledTimes(1);
-      expect(populationFor.mock.calls[0][0]).toHaveLength(290);
+      expect(body.data?.areas.nodes.every((node) => node.a.value > 0 && node.b.value > 0 && node.c.value > 0)).toBe(true);
+      expect(factsFor).toHaveBeenCalledTimes(1);
+      expect(factsFor.mock.calls[0][0]).toHaveLength(870);
     } finally {
-      populationFor.mockRestore();
+      factsFor.mockRestore();
     }
+  });
+
+  it('gives every DeSO of Falun SCB’s facts in one query: population 2025 adds up to 59 967, incomes and rates with units', async () => {
+    const query = readFileSync(path.join(OPERATIONS_DIR, 'FalunDesoFacts.graphql'), 'utf8');
+    const { body } = await postGraphql<{
+      area: { name: string; children: { id: string; population: { value: number; source: { tableId: string; cellKeyNoise: boolean } }; income: { medianEconomicStandard: { value: number; unit: string } } }[] };
+    }>(stack.gatewayUrl, query);
+    expect(body.errors).toBeUndefined();
+    const deso = body.data!.area.children;
+    expect(deso).toHaveLength(37);
+    expect(deso.reduce((sum, d) => sum + d.population.value, 0)).toBe(59_967);
+    expect(deso.every((d) => d.population.source.tableId === 'TAB6574' && d.population.source.cellKeyNoise)).toBe(true);
+    expect(deso.every((d) => d.income.medianEconomicStandard.value > 100 && d.income.medianEconomicStandard.unit === 'SEK thousands')).toBe(true);
+  });
+
+  it('answers a generic table query offline from the recorded response, with regions joined to geo’s areas', async () => {
+    const { body } = await postGraphql<{
+      statisticsTable: { data: { rowCount: number; freshness: { fromCache: boolean; offline: boolean }; rows: { dimensions: { code: string; area: { name: string } | null }[]; value: number }[] } };
+    }>(stack.gatewayUrl, readFileSync(path.join(OPERATIONS_DIR, 'StatisticsCatalogue.graphql'), 'utf8'));
+    expect(body.errors).toBeUndefined();
+    const data = body.data!.statisticsTable.data;
+    expect(data.rowCount).toBe(4);
+    expect(data.freshness).toEqual({ fromCache: true, offline: true });
+    expect(data.rows.map((row) => row.dimensions[0].area?.name)).toEqual(['Stockholms län', 'Stockholms län', 'Västra Götalands län', 'Västra Götalands län']);
+    expect(data.rows.every((row) => row.value > 100_000)).toBe(true);
   });
 
   it('sums län and country figures from the kommuner through the federated join', async () => {

@@ -15,7 +15,8 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject): Promise<() => void> {
   const storeDir = mkdtempSync(path.join(tmpdir(), 'regiongraph-test-'));
-  const config = loadConfig({ REGIONGRAPH_STORE_DIR: storeDir, LOG_LEVEL: 'warn' });
+  // An empty sync folder, so a developer's own `npm run sync` files never change what the tests see.
+  const config = loadConfig({ REGIONGRAPH_STORE_DIR: storeDir, REGIONGRAPH_SYNC_DIR: path.join(storeDir, 'sync'), LOG_LEVEL: 'warn' });
   await buildAllStores(config, (name) => createLogger(name, 'warn'));
   project.provide('storeDir', storeDir);
   return () => rmSync(storeDir, { recursive: true, force: true });

@@ -5,10 +5,12 @@ import { createLogger } from '../lib/log.ts';
 import { createSubgraphServer, startSubgraph, type SubgraphModule } from '../lib/subgraph.ts';
 import { createGateway } from '../gateway/server.ts';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 
 /** Configuration over the stores built by the global setup. */
 export function testConfig(env: Record<string, string> = {}): AppConfig {
-  return loadConfig({ REGIONGRAPH_STORE_DIR: inject('storeDir'), LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env });
+  const storeDir = inject('storeDir');
+  return loadConfig({ REGIONGRAPH_STORE_DIR: storeDir, REGIONGRAPH_SYNC_DIR: path.join(storeDir, 'sync'), LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env });
 }
 
 export interface GraphqlResponse<TData = Record<string, unknown>> {

@@ -9,6 +9,6 @@ export default defineSubgraph<StatisticsSource, StatisticsContext>({
   typeDefs: readTypeDefs(new URL('./schema.graphql', import.meta.url)),
   resolvers,
   createSource: (config, log) => createStatisticsSource(config, log),
-  createContext: (source) => ({ loaders: createLoaders(source) }),
+  createContext: (source) => ({ loaders: createLoaders(source), source }),
   closeSource: (source) => source.close(),
 });

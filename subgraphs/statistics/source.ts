@@ -1,197 +1,117 @@
-// The statistics store and the plain-row reads over it; knows nothing of GraphQL.
+// The statistics store (snapshot + synced facts) and the PxWeb client; plain rows out, no GraphQL.
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import type { AppConfig } from '../../lib/config.ts';
-import { isAreaId, parseAreaId } from '../../lib/area-id.ts';
-import { readCsv } from '../../lib/csv.ts';
 import { openStore, type Store, type StoreSpec } from '../../lib/db.ts';
 import type { Logger } from '../../lib/log.ts';
-import { kommunPopulation, tables } from './tables.ts';
-
-/** Where and by whom a figure was published; the method differs per area level. */
-export interface Provenance {
-  table: string;
-  publisher: string;
-  asOf: string;
-  licence: string;
-  method: string;
-  offline: boolean;
-}
-
-/** The offline snapshot of SCB's table BE0101 "Folkmängd i riket, län och kommuner 31 december 1950–2020". */
-export const POPULATION_TABLE = {
-  table: 'BE0101 Folkmängd i riket, län och kommuner 31 december 1950–2020',
-  publisher: 'SCB',
-  // SCB published the 2020 annual population figures on this day.
-  asOf: '2021-02-22',
-  licence: 'CC0 1.0',
-  offline: true,
-} as const satisfies Omit<Provenance, 'method'>;
-
-export const POPULATION_METHODS = {
-  kommun: 'register count',
-  sum: 'sum of the kommun figures',
-} as const;
-
-export type PopulationMethod = (typeof POPULATION_METHODS)[keyof typeof POPULATION_METHODS];
-
-export interface PopulationKey {
-  areaId: string;
-  year: number;
-}
-
-export interface PopulationRow {
-  areaId: string;
-  year: number;
-  /** Persons registered as living in the area on 31 December of the year. */
-  population: number;
-  method: PopulationMethod;
-  /** How many kommun figures the value is made of (1 for a kommun). */
-  kommunCount: number;
-}
+import { categoryLabel, dataset, fact, OPEN_AGE, tables } from './tables.ts';
+import { coverage, exactFacts, factGroups, factSeries, readDatasets, type Coverage, type FactGroupKey, type FactKey, type SeriesKey, type StoredFact } from './facts/store.ts';
+import { CATEGORY_LABELS, loadSnapshot, SNAPSHOT_INPUTS } from './facts/snapshot.ts';
+import { loadSyncFiles, syncFiles } from './facts/sync-files.ts';
+import type { DatasetInfo, FactSet } from './facts/types.ts';
+import { createPxWebClient, type PxWebClient } from './pxweb/client.ts';
+import { recordedSeeds } from './pxweb/recorded.ts';
 
 export interface StatisticsSource {
-  /** Answers every key with at most three SQL queries (kommuner, län, country), in key order; null where no figure exists. */
-  populationFor(keys: readonly PopulationKey[]): (PopulationRow | null)[];
-  /** First and last year the population snapshot covers. */
-  populationYears: { first: number; last: number };
+  /** Exact facts in key order (null where none); one SQL statement per batch. */
+  factsFor(keys: readonly FactKey[]): (StoredFact | null)[];
+  /** The stored value of each fact's key, exactly as stored (no derived sums); undefined where the store has none. */
+  currentValues(facts: readonly FactKey[]): (number | null | undefined)[];
+  /** Every fact of a measure per area and period, in key order. */
+  factGroupsFor(keys: readonly FactGroupKey[]): StoredFact[][];
+  /** Annual series per key. */
+  seriesFor(keys: readonly SeriesKey[]): StoredFact[][];
+  /** What the store holds per area. */
+  coverageFor(areaIds: readonly string[]): Coverage[][];
+  /** A dataset's provenance by id. */
+  dataset: (id: string) => DatasetInfo;
+  /** The label of a category code ("a|b" codes are labelled part by part); the code itself when unknown. */
+  categoryLabel: (category: string) => string;
+  /** SCB's PxWeb API through the limiter and the cache (offline: the cache and recorded responses only). */
+  pxweb: PxWebClient;
+  /** 'offline' or 'live' (PXWEB_MODE). */
+  mode: 'offline' | 'live';
   /** The store file and whether this process built it (false when a current store was reused). */
   store: { file: string; built: boolean };
-  close(): void;
+  close(): Promise<void>;
 }
 
-export const POPULATION_CSV = 'scb/folkmangd_kommun_1950-2020.csv';
-
-// A type alias, not an interface, so rows can be passed as drizzle's placeholder values.
-type CsvPopulationRow = {
-  kommunCode: string;
-  year: number;
-  population: number;
-};
-
-function parsePopulationCsv(file: string): CsvPopulationRow[] {
-  const rows = readCsv(file).map((record, i) => {
-    const row = { kommunCode: record.kommunkod, year: Number(record.ar), population: Number(record.folkmangd) };
-    if (!/^\d{4}$/.test(row.kommunCode) || !Number.isInteger(row.year) || !Number.isInteger(row.population) || record.folkmangd === '') {
-      throw new Error(`${file}: line ${i + 2} is not "kommunkod,kommunnamn,ar,folkmangd" with a 4-digit code and whole numbers`);
-    }
-    return row;
-  });
-  // Län and country figures are sums of kommun figures, so a missing kommun-year would silently shrink them.
-  const kommuner = new Set(rows.map((row) => row.kommunCode));
-  const years = new Set(rows.map((row) => row.year));
-  const pairs = new Set(rows.map((row) => `${row.kommunCode}:${row.year}`));
-  if (pairs.size !== rows.length || pairs.size !== kommuner.size * years.size) {
-    throw new Error(
-      `${file}: expected one figure per kommun and year (${kommuner.size} kommuner x ${years.size} years), found ${rows.length} rows ` +
-        `of which ${pairs.size} distinct`,
-    );
-  }
-  return rows;
+/** Writes a fact set into the empty store; later sets replace earlier values with the same key (a sync beats the snapshot). */
+function insertFactSet(db: Store, set: FactSet): void {
+  const insertDataset = db.insert(dataset).values({
+    id: sql.placeholder('id'), tableId: sql.placeholder('tableId'), label: sql.placeholder('label'), publisher: sql.placeholder('publisher'),
+    updated: sql.placeholder('updated'), licence: sql.placeholder('licence'), cellKeyNoise: sql.placeholder('cellKeyNoise'),
+    method: sql.placeholder('method'), file: sql.placeholder('file'), shipped: sql.placeholder('shipped'),
+  }).onConflictDoNothing().prepare();
+  const insertFact = db.insert(fact).values({
+    areaId: sql.placeholder('areaId'), measure: sql.placeholder('measure'), period: sql.placeholder('period'), year: sql.placeholder('year'),
+    month: sql.placeholder('month'), sex: sql.placeholder('sex'), ageFrom: sql.placeholder('ageFrom'), ageTo: sql.placeholder('ageTo'),
+    category: sql.placeholder('category'), value: sql.placeholder('value'), status: sql.placeholder('status'), dataset: sql.placeholder('dataset'),
+  }).onConflictDoUpdate({
+    target: [fact.areaId, fact.measure, fact.period, fact.sex, fact.ageFrom, fact.ageTo, fact.category],
+    set: { value: sql`excluded.value`, status: sql`excluded.status`, dataset: sql`excluded.dataset`, year: sql`excluded.year`, month: sql`excluded.month` },
+  }).prepare();
+  const insertLabel = db.insert(categoryLabel).values({ code: sql.placeholder('code'), label: sql.placeholder('label') })
+    .onConflictDoUpdate({ target: categoryLabel.code, set: { label: sql`excluded.label` } }).prepare();
+  // better-sqlite3 binds booleans as errors, so they go in as 0/1.
+  for (const info of set.datasets) insertDataset.run({ ...info, cellKeyNoise: info.cellKeyNoise ? 1 : 0, shipped: info.shipped ? 1 : 0 });
+  for (const row of set.facts) insertFact.run({ ...row, ageTo: row.ageTo ?? OPEN_AGE });
+  for (const [code, label] of Object.entries(set.categoryLabels ?? {})) insertLabel.run({ code, label });
 }
 
-/** What openStore needs to build or reuse the statistics store. */
-export function statisticsStoreSpec(dataDir: string): StoreSpec {
-  const csv = path.join(dataDir, POPULATION_CSV);
+const LOADER_CODE = ['./facts/snapshot.ts', './facts/from-dataset.ts', './facts/sync-files.ts', './pxweb/jsonstat.ts', './source.ts'].map(
+  (file) => fileURLToPath(new URL(file, import.meta.url)),
+);
+
+/** What openStore needs to build or reuse the statistics store: the shipped snapshot, then every sync file. */
+export function statisticsStoreSpec(config: Pick<AppConfig, 'dataDir' | 'syncDir'>): StoreSpec {
   return {
     name: 'statistics',
-    loaderVersion: 1,
+    loaderVersion: 2,
     tables,
-    inputs: [csv],
+    // The loader's own code is an input too, so changing how files are read rebuilds the store.
+    inputs: [...SNAPSHOT_INPUTS.map((file) => path.join(config.dataDir, file)), ...LOADER_CODE, ...syncFiles(config.syncDir)],
     load(db) {
-      const insert = db
-        .insert(kommunPopulation)
-        .values({ kommunCode: sql.placeholder('kommunCode'), year: sql.placeholder('year'), population: sql.placeholder('population') })
-        .prepare();
-      for (const row of parsePopulationCsv(csv)) insert.run(row);
+      insertFactSet(db, { categoryLabels: CATEGORY_LABELS, ...loadSnapshot(config.dataDir) });
+      insertFactSet(db, loadSyncFiles(config.syncDir));
     },
   };
 }
 
-type Group = 'kommun' | 'lan' | 'country';
-
-function groupOf(areaId: string): { group: Group; code: string } | null {
-  if (!isAreaId(areaId)) return null;
-  const area = parseAreaId(areaId);
-  if (area.level === 'KOMMUN') return { group: 'kommun', code: area.code };
-  if (area.level === 'LAN') return { group: 'lan', code: area.code };
-  if (area.level === 'COUNTRY') return { group: 'country', code: area.code };
-  return null;
-}
-
-interface SumRow {
-  code: string;
-  year: number;
-  population: number;
-  kommunCount: number;
-}
-
-// Keys travel as one JSON parameter so a batch of any size is one statement.
-function queryGroup(db: Store, group: Group, pairs: [string, number][]): SumRow[] {
-  const keys = JSON.stringify(pairs);
-  if (group === 'kommun') {
-    return db.all<SumRow>(sql`
-      SELECT p.kommun_code AS code, p.year AS year, p.population AS population, 1 AS kommunCount
-      FROM json_each(${keys}) AS k
-      JOIN kommun_population AS p ON p.kommun_code = k.value ->> 0 AND p.year = k.value ->> 1`);
-  }
-  if (group === 'lan') {
-    // A kommun code's first two digits are its län code.
-    return db.all<SumRow>(sql`
-      SELECT k.value ->> 0 AS code, p.year AS year, sum(p.population) AS population, count(*) AS kommunCount
-      FROM json_each(${keys}) AS k
-      JOIN kommun_population AS p
-        ON p.kommun_code BETWEEN (k.value ->> 0) || '00' AND (k.value ->> 0) || '99' AND p.year = k.value ->> 1
-      GROUP BY k.value ->> 0, p.year`);
-  }
-  return db.all<SumRow>(sql`
-    SELECT 'SE' AS code, year, sum(population) AS population, count(*) AS kommunCount
-    FROM kommun_population
-    WHERE year IN (SELECT DISTINCT k.value ->> 1 FROM json_each(${keys}) AS k)
-    GROUP BY year`);
-}
-
-function populationFor(db: Store, keys: readonly PopulationKey[]): (PopulationRow | null)[] {
-  const pairs = new Map<Group, Map<string, [string, number]>>();
-  const resolved = keys.map((key) => {
-    const target = Number.isInteger(key.year) ? groupOf(key.areaId) : null;
-    if (!target) return null;
-    const pair: [string, number] = [target.code, key.year];
-    const id = `${target.group}:${target.code}|${key.year}`;
-    if (!pairs.has(target.group)) pairs.set(target.group, new Map());
-    pairs.get(target.group)!.set(id, pair);
-    return { ...target, id };
-  });
-  const found = new Map<string, SumRow>();
-  for (const [group, groupPairs] of pairs) {
-    for (const row of queryGroup(db, group, [...groupPairs.values()])) found.set(`${group}:${row.code}|${row.year}`, row);
-  }
-  return keys.map((key, i) => {
-    const target = resolved[i];
-    const row = target && found.get(target.id);
-    if (!target || !row) return null;
-    return {
-      areaId: key.areaId,
-      year: key.year,
-      population: row.population,
-      method: target.group === 'kommun' ? POPULATION_METHODS.kommun : POPULATION_METHODS.sum,
-      kommunCount: row.kommunCount,
-    };
-  });
-}
-
-/** Opens (building when needed) the statistics store under config.storeDir. */
-export function createStatisticsSource(config: Pick<AppConfig, 'dataDir' | 'storeDir'>, log?: Logger): StatisticsSource {
-  const { db, built, file } = openStore(config.storeDir, statisticsStoreSpec(config.dataDir));
-  log?.info('statistics store ready', { file, built });
-  const years = db.get<{ first: number | null; last: number | null }>(
-    sql`SELECT min(year) AS first, max(year) AS last FROM ${kommunPopulation}`,
-  );
-  if (years?.first == null || years.last == null) throw new Error(`The statistics store ${file} holds no population figures`);
+/** Opens (building when needed) the statistics store and the PxWeb client with its cache under config.storeDir. */
+export function createStatisticsSource(config: Pick<AppConfig, 'dataDir' | 'syncDir' | 'storeDir' | 'pxweb'>, log?: Logger): StatisticsSource {
+  const { db, built, file } = openStore(config.storeDir, statisticsStoreSpec(config));
+  const datasets = readDatasets(db);
+  const labels = new Map(db.select().from(categoryLabel).all().map((row) => [row.code, row.label]));
+  const pxweb = createPxWebClient({ ...config.pxweb, cacheFile: path.join(config.storeDir, 'pxweb-cache.sqlite'), log });
+  pxweb.seedCache(recordedSeeds(path.join(config.dataDir, 'scb', 'pxweb')));
+  log?.info('statistics store ready', { file, built, datasets: datasets.size, pxweb: config.pxweb.mode });
   return {
-    populationFor: (keys) => populationFor(db, keys),
-    populationYears: { first: years.first, last: years.last },
+    factsFor: (keys) => exactFacts(db, keys),
+    currentValues: (facts) => {
+      const values: (number | null | undefined)[] = [];
+      // Chunks keep each JSON parameter well under SQLite's limits for syncs of a million facts.
+      for (let start = 0; start < facts.length; start += 50_000) {
+        for (const found of exactFacts(db, facts.slice(start, start + 50_000), { published: true })) values.push(found ? found.value : undefined);
+      }
+      return values;
+    },
+    factGroupsFor: (keys) => factGroups(db, keys),
+    seriesFor: (keys) => factSeries(db, keys),
+    coverageFor: (areaIds) => coverage(db, areaIds),
+    dataset: (id) => {
+      const info = datasets.get(id);
+      if (!info) throw new Error(`The statistics store has a fact of dataset "${id}" but no such dataset`);
+      return info;
+    },
+    categoryLabel: (category) => category.split('|').map((part) => labels.get(part) ?? part).join(', '),
+    pxweb,
+    mode: config.pxweb.mode,
     store: { file, built },
-    close: () => db.$client.close(),
+    close: async () => {
+      await pxweb.close();
+      db.$client.close();
+    },
   };
 }
