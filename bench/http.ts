@@ -39,6 +39,7 @@ export interface LoadResult {
   seconds: number;
   perSecond: number;
   p50: number;
+  p95: number;
   p99: number;
   mean: number;
 }
@@ -77,6 +78,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     seconds: run.seconds,
     perSecond: latencies.length / run.seconds,
     p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
     mean: latencies.reduce((sum, value) => sum + value, 0) / latencies.length,
   };

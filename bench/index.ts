@@ -1,4 +1,4 @@
-// `npm run bench`: start-up, point lookups and a federated query in one bounded run; writes docs/benchmarks.md.
+// `npm run bench`: start-up, point lookups, federated queries and the statistics client in one bounded run; writes docs/benchmarks.md.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,12 +8,16 @@ import { postGraphql, runLoad, type LoadOptions } from './http.ts';
 import { benchPoints, lookupLoad, measureInProcess } from './lookups.ts';
 import { renderMarkdown, renderSummary, type BenchResults, type HttpRow } from './report.ts';
 import { startGateway, startSubgraphs } from './stack.ts';
+import { measureDecoding, measureFetch, measurePlanning, measurePopulationQueries, type LatencyRow, type StatisticsResults } from './statistics.ts';
 import { measureProcessStart, measureSources, prebuildAllStores } from './startup.ts';
 
 const LOOKUP_SETTINGS = { concurrency: 8, warmupRequests: 200, maxRequests: 3000, maxMs: 25_000 } satisfies Partial<LoadOptions>;
 const FEDERATED_SETTINGS = { concurrency: 8, warmupRequests: 16, maxRequests: 500, maxMs: 9_000 } satisfies Partial<LoadOptions>;
 // The distinct-request rows are an extra beside the brief's query; shorter, so the whole run stays near 2-3 minutes on a busy machine.
 const DISTINCT_SETTINGS = { ...FEDERATED_SETTINGS, maxRequests: 300, maxMs: 6_000 } satisfies Partial<LoadOptions>;
+// The population queries are compared with the kommun list (FEDERATED_SETTINGS) on the same gateway, so only the time bound differs.
+const POPULATION_SETTINGS = { ...FEDERATED_SETTINGS, maxMs: 8_000 } satisfies Partial<LoadOptions>;
+const POPULATION_PLANNER = 'rust';
 const FEDERATED_QUERY = '{ areas(level: KOMMUN, first: 290) { nodes { id name population(year: 2020) { value } } } }';
 const DIRECT_QUERY = '{ areas(level: KOMMUN, first: 290) { nodes { id name } } }';
 // The gateway's HTTP executor shares identical upstream requests that are in flight at once, so concurrent copies of one
@@ -48,11 +52,20 @@ async function main(): Promise<void> {
     progress('point lookups in process');
     const inProcess = measureInProcess(storeDir, points);
 
+    progress('statistics: JSON-stat decoding and merging');
+    const decoding = measureDecoding();
+    progress('statistics: split planning');
+    const plans = measurePlanning();
+    progress('statistics: 1M-cell selection from the fake SCB server');
+    const fetched = await measureFetch();
+
     const stack = await startSubgraphs(storeDir);
     const geoUrl = stack.urls.geo;
     const lookupRows: HttpRow[] = [];
     const federatedRows: HttpRow[] = [];
     const distinctRows: HttpRow[] = [];
+    let populationBaseline: LatencyRow | undefined;
+    let populationRows: LatencyRow[] = [];
     try {
       progress('point lookups, geo subgraph direct');
       lookupRows.push({ target: 'geo subgraph, direct', result: await lookupLoad(geoUrl, points, LOOKUP_SETTINGS) });
@@ -76,10 +89,13 @@ async function main(): Promise<void> {
           progress(`point lookups, gateway (${planner} planner)`);
           lookupRows.push({ target: `gateway, ${planner} planner`, result: await lookupLoad(gateway.url, points, LOOKUP_SETTINGS) });
           progress(`federated kommun list, gateway (${planner} planner)`);
-          federatedRows.push({
-            target: `gateway, ${planner} planner (with population)`,
-            result: await runLoad({ url: gateway.url, ...FEDERATED_SETTINGS, request: () => ({ query: FEDERATED_QUERY }) }),
-          });
+          const kommunList = await runLoad({ url: gateway.url, ...FEDERATED_SETTINGS, request: () => ({ query: FEDERATED_QUERY }) });
+          federatedRows.push({ target: `gateway, ${planner} planner (with population)`, result: kommunList });
+          if (planner === POPULATION_PLANNER) {
+            progress(`population queries and FalunDesoFacts, gateway (${planner} planner)`);
+            populationBaseline = { target: 'kommun list, 1 year (2020)', query: FEDERATED_QUERY, result: kommunList };
+            populationRows = (await measurePopulationQueries(gateway.url, POPULATION_SETTINGS)).rows;
+          }
           distinctRows.push({
             target: `gateway, ${planner} planner (with population)`,
             result: await runLoad({
@@ -96,6 +112,13 @@ async function main(): Promise<void> {
       await stack.close();
     }
 
+    if (!populationBaseline) throw new Error(`The population queries were not measured (planner ${POPULATION_PLANNER})`);
+    const statistics: StatisticsResults = {
+      ...decoding,
+      plans,
+      fetch: fetched,
+      federated: { baseline: populationBaseline, rows: populationRows, planner: POPULATION_PLANNER, settings: POPULATION_SETTINGS },
+    };
     const results: BenchResults = {
       date: new Date(),
       totalSeconds: (performance.now() - started) / 1000,
@@ -113,6 +136,7 @@ async function main(): Promise<void> {
           distinct: [DISTINCT_SETTINGS.maxRequests, DISTINCT_SETTINGS.maxMs / 1000],
         },
       },
+      statistics,
       subgraphNames: subgraphs.map((module) => module.name),
     };
     const file = path.join(PROJECT_ROOT, 'docs', 'benchmarks.md');

@@ -3,6 +3,7 @@ import os from 'node:os';
 import type { LoadResult } from './http.ts';
 import type { InProcessLookups } from './lookups.ts';
 import type { StartupResults } from './startup.ts';
+import type { LatencyRow, StatisticsResults } from './statistics.ts';
 import { median, ms, rate, ratio } from './util.ts';
 
 export interface HttpRow {
@@ -25,6 +26,7 @@ export interface BenchResults {
     /** Bounds of each row: [requests, seconds] for the identical and the distinct tables. */
     bounds: { identical: [number, number]; distinct: [number, number] };
   };
+  statistics: StatisticsResults;
   subgraphNames: string[];
 }
 
@@ -51,6 +53,118 @@ function httpTable(rows: HttpRow[]): string {
     );
   }
   return lines.join('\n');
+}
+
+const count = (value: number) => value.toLocaleString('en-US');
+const megabytes = (bytes: number) => (bytes / 1e6).toFixed(bytes < 1e5 ? 3 : 2);
+/** Body megabytes (10⁶ bytes) per second. */
+const mbPerSecond = (bytes: number, milliseconds: number) => (bytes / 1e6 / (milliseconds / 1000)).toFixed(1);
+
+function latencyTable(baseline: LatencyRow, rows: LatencyRow[]): string {
+  const base = baseline.result;
+  const lines = [
+    '| Query | Requests | Requests/s | p50 (ms) | p95 (ms) | p99 (ms) | Throughput vs 1-year list | p50 vs 1-year list | Errors |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const { target, result } of [baseline, ...rows]) {
+    const isBase = result === base;
+    lines.push(
+      `| ${target} | ${result.requests} | ${rate(result.perSecond)} | ${ms(result.p50)} | ${ms(result.p95)} | ${ms(result.p99)} | ` +
+        `${isBase ? '1.00× (baseline)' : ratio(result.perSecond / base.perSecond)} | ${isBase ? '1.00× (baseline)' : ratio(result.p50 / base.p50)} | ${result.errors} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function renderStatistics(statistics: StatisticsResults): string {
+  const { decode, merge, plans, fetch, federated } = statistics;
+  const decodeLines = [
+    '| Input | Cells (null) | Body (MB) | `JSON.parse` (ms) | `decodeJsonStat` (ms) | Cells/s (decode) | MB/s (decode) | Runs |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...decode.map(
+      (row) =>
+        `| ${row.input} | ${count(row.cells)} (${count(row.missing)}) | ${megabytes(row.bytes)} | ${ms(row.parseMs)} | ${ms(row.decodeMs)} | ` +
+        `${rate(row.cells / (row.decodeMs / 1000))} | ${mbPerSecond(row.bytes, row.decodeMs)} | ${row.runs} |`,
+    ),
+  ].join('\n');
+  const planLines = [
+    '| Selection | Cells | Cells per call | Calls planned | Minimum ⌈cells ÷ limit⌉ | Split on | Largest call (cells) | Planning (ms) |',
+    '|---|---:|---:|---:|---:|---|---:|---:|',
+    ...plans.map(
+      (row) =>
+        `| ${row.selection} | ${count(row.cells)} | ${count(row.maxCells)} | ${row.chunks} | ${row.minimumChunks} | ${row.splitVariables.join(', ') || '–'} | ` +
+        `${count(row.largestChunk)} | ${ms(row.medianMs)} |`,
+    ),
+  ].join('\n');
+  const { settings } = federated;
+  return `## Statistics: JSON-stat decoding
+
+In process, one thread, the median of the runs after a warm-up. \`decodeJsonStat\` turns a parsed JSON-stat 2.0 answer into
+one row per cell (codes, value, status); \`JSON.parse\` of the same body is shown beside it, since the client does both
+per call. MB/s is body megabytes (10⁶ bytes) decoded per second. The real answer is SCB's recorded TAB6471 response; the
+synthetic one has the shape and labels of one full SCB call of the 1M-cell selection below (the first call of its plan at
+150 000 cells), with ${count(decode[1]?.missing ?? 0)} cells sent as null with status \`..\`. Decoding allocates an object and a code
+array per cell, so the large answer decodes fewer cells per second than the small one.
+
+${decodeLines}
+
+**\`mergeDatasets\`** of the ${merge.parts} decoded answers of that selection (${merge.cellsPerPart.map(count).join(', ')} cells) into one dataset of
+${count(merge.cells)} cells, with the table's metadata as the client passes it: **${ms(merge.medianMs)} ms** (median of ${merge.runs} runs,
+${rate(merge.cells / (merge.medianMs / 1000))} cells/s). It runs on the statistics subgraph's only thread, so nothing else is answered meanwhile.
+
+## Statistics: splitting a selection over SCB's cell limit
+
+\`planSelection\` against SCB's real TAB6471 metadata (${count(plans[0]?.cells ?? 0)} cells: 312 regions × 134 ages × 3 sexes × 1 content ×
+16 months) at SCB's 150 000 cells per call (PxWebApi 2.0) and at 100 000 (what the client applies to v1 tables). "Calls
+planned" is the number of chunks; a plan is as good as possible when it equals the minimum. Planning time is the median of
+${plans[0]?.runs ?? 0} runs.
+
+${planLines}
+
+**The ${count(fetch.cells)}-cell selection fetched** (the second selection above: every region, age and sex, the 8 newest months)
+from the fake SCB server (\`test/fake-pxweb.ts\`, SCB's live limits: ${count(fetch.fakeLimits.maxDataCells)} cells per call,
+${fetch.fakeLimits.maxCallsPerTimeWindow} calls per ${fetch.fakeLimits.timeWindow} s) through \`createPxWebClient\` in live mode with an empty temporary cache file. The fake
+runs in this process, so the wall time includes it building and serialising its answers.
+
+| Figure | Value |
+|---|---:|
+| Data calls the fake recorded | ${fetch.dataCalls} (minimum ${fetch.minimumChunks}) |
+| All calls the fake recorded (/config, table info, metadata, data) | ${fetch.allCalls} |
+| Call-window violations (429 for exceeding the window) | ${fetch.violations} |
+| Retries | ${fetch.retries} |
+| Rows returned (null values) | ${count(fetch.rows)} (${count(fetch.missing)}) |
+| Wall time, call to merged answer (ms) | ${ms(fetch.wallMs)} |
+| of which metadata, data calls and decoding (ms) | ${ms(fetch.callsMs)} |
+| of which \`mergeDatasets\` and writing the result to the cache (ms) | ${ms(fetch.mergeAndCacheMs)} |
+| The same selection again, answered from the cache (ms) | ${ms(fetch.cachedMs)} |
+
+The client reads /config first and waits for its limiter before every call; the bench fails if the fake records any
+call-window violation. With ${fetch.allCalls} calls this selection stays well inside the window of ${fetch.fakeLimits.maxCallsPerTimeWindow}, so the limiter never has to wait here.
+
+## Statistics: federated population queries
+
+Through the gateway (${federated.planner} planner), right after the kommun list above on the same gateway, with the same
+settings: ${settings.concurrency} concurrent identical requests after ${settings.warmupRequests} warm-up requests, each row stopping after
+${settings.maxRequests} requests or ${settings.maxMs / 1000} s, so a slow query has fewer requests behind its p95 and p99. The 1-year list is the
+"gateway, ${federated.planner} planner" row of the identical-requests table above; the ratios compare with it.
+
+${latencyTable(federated.baseline, federated.rows)}
+
+The 3-year row shows what two more years cost (the three years' 870 keys go to the store in one batched query); the
+difference between it and the next row is what \`populationByAge\` adds for 290 kommuner.
+
+- 1-year list: \`${federated.baseline.query}\`.
+${federated.rows
+  .map((row) =>
+    row.operation
+      ? `- ${row.target}: \`${row.operation}\`, every DeSO of Falun with its population, income, labour market, education, housing and demography facts.`
+      : `- ${row.target}: \`${row.query}\`.`,
+  )
+  .join('\n')}
+
+p50, p95 and p99 come from the same measured requests (from the call to the end of the body). Identical requests let the gateway share subgraph requests that are in flight
+together (see above), so a slow query costs less here than distinct requests would.
+`;
 }
 
 export function renderMarkdown(results: BenchResults): string {
@@ -126,6 +240,7 @@ is why the gateway can beat the direct subgraph in this table. **Distinct reques
 
 ${httpTable(federated.distinct)}
 
+${renderStatistics(results.statistics)}
 ## How it is measured
 
 - Everything HTTP runs in **one Node process**: the subgraphs (\`startSubgraph\` on port 0), the gateway
@@ -136,6 +251,8 @@ ${httpTable(federated.distinct)}
   as errors and left out of the timings.
 - "Throughput vs direct" is gateway requests/s ÷ direct requests/s; "p50 vs direct" is gateway p50 ÷ direct p50.
 - Rust planner: \`@graphql-hive/router-runtime\` (the default, \`QUERY_PLANNER=rust\`); JS planner: \`QUERY_PLANNER=js\`.
+- The statistics decoding, planning and fetch figures are taken in the same process before the subgraphs start, so
+  nothing else runs on its thread; the fake SCB server of the fetch shares that thread with the client.
 `;
 }
 
@@ -156,6 +273,30 @@ export function renderSummary(results: BenchResults): string {
     ...federated.http.map((r) => row(r, federated.http[0].result)),
     'Federated kommun list, distinct requests (no in-flight sharing):',
     ...federated.distinct.map((r) => row(r, federated.distinct[0].result)),
+    ...statisticsSummary(results.statistics),
     `Total ${results.totalSeconds.toFixed(0)} s; written to docs/benchmarks.md`,
   ].join('\n');
+}
+
+function statisticsSummary(statistics: StatisticsResults): string[] {
+  const { decode, merge, plans, fetch, federated } = statistics;
+  const base = federated.baseline.result;
+  return [
+    'Statistics:',
+    ...decode.map(
+      (row) =>
+        `  decodeJsonStat, ${row.input}: ${count(row.cells)} cells in ${ms(row.decodeMs)} ms (${rate(row.cells / (row.decodeMs / 1000))} cells/s, ` +
+        `${mbPerSecond(row.bytes, row.decodeMs)} MB/s)`,
+    ),
+    `  mergeDatasets, ${merge.parts} parts, ${count(merge.cells)} cells: ${ms(merge.medianMs)} ms`,
+    ...plans.map((row) => `  planSelection, ${row.selection} (${count(row.cells)} cells) at ${count(row.maxCells)}: ${row.chunks} calls (minimum ${row.minimumChunks}) in ${ms(row.medianMs)} ms`),
+    `  ${count(fetch.cells)} cells from the fake SCB: ${fetch.dataCalls} data calls (minimum ${fetch.minimumChunks}), ${fetch.violations} window violations, ${ms(fetch.wallMs)} ms ` +
+      `(merge + cache write ${ms(fetch.mergeAndCacheMs)} ms); again from the cache ${ms(fetch.cachedMs)} ms`,
+    `Population queries, gateway (${federated.planner} planner, concurrency ${federated.settings.concurrency}):`,
+    ...[federated.baseline, ...federated.rows].map(
+      (row) =>
+        `  ${row.target.padEnd(44)} ${rate(row.result.perSecond).padStart(5)} req/s  p50 ${ms(row.result.p50).padStart(6)}  p95 ${ms(row.result.p95).padStart(6)}  ` +
+        `p99 ${ms(row.result.p99).padStart(6)} ms  (p50 ${ratio(row.result.p50 / base.p50)} of the 1-year list, errors ${row.result.errors})`,
+    ),
+  ];
 }

@@ -16,6 +16,7 @@ REGIONGRAPH_SYNC_DIR (default data/scb/sync/) and reports what changed. An inter
 class UsageError extends Error {}
 
 const number = (value: number) => value.toLocaleString('en-US');
+const calls = (count: number) => `${number(count)} ${count === 1 ? 'call' : 'calls'}`;
 
 /** A one-line bar on a terminal, a line per call otherwise (CI logs). */
 function progressPrinter(stream: NodeJS.WriteStream) {
@@ -23,14 +24,14 @@ function progressPrinter(stream: NodeJS.WriteStream) {
     const width = 24;
     const filled = Math.round((progress.done / progress.total) * width);
     const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
-    const line = `${progress.entry} ${bar} ${progress.done}/${progress.total} calls${progress.reused ? ` (${progress.reused} resumed)` : ''}`;
+    const line = `${progress.entry} ${bar} ${progress.done}/${calls(progress.total)}${progress.reused ? ` (${progress.reused} resumed)` : ''}`;
     if (stream.isTTY) stream.write(`\r${line}${progress.done === progress.total ? '\n' : ''}`);
     else stream.write(`${line}\n`);
   };
 }
 
 function describe(report: SyncReport, dryRun: boolean): string {
-  const plan = `${report.tableId} (updated ${report.updated}): ${number(report.cells)} cells in ${report.calls} calls (fewest possible ${report.minimumCalls})`;
+  const plan = `${report.tableId} (updated ${report.updated}): ${number(report.cells)} cells in ${calls(report.calls)} (fewest possible ${report.minimumCalls})`;
   if (dryRun) return `${report.entry}: ${plan}`;
   const lines = [
     `${report.entry}: ${plan}`,
@@ -77,8 +78,8 @@ async function main(argv: string[]): Promise<void> {
       });
       process.stdout.write(`${describe(report, dryRun)}\n`);
     }
-    const calls = client.stats();
-    process.stdout.write(`${calls.calls} calls to ${config.pxweb.baseUrl}${calls.retries ? `, ${calls.retries} retried` : ''}.`);
+    const stats = client.stats();
+    process.stdout.write(`${calls(stats.calls)} to ${config.pxweb.baseUrl}${stats.retries ? `, ${stats.retries} retried` : ''}.`);
     process.stdout.write(dryRun ? '\n' : ' Restart the statistics subgraph (or npm start) to serve the new figures.\n');
   } finally {
     await current?.close();

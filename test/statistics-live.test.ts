@@ -32,7 +32,7 @@ const TABLE_DATA = /* GraphQL */ `
         calls
         cellKeyNoise
         freshness { fromCache stale offline }
-        rows(first: 100000) { dimensions { variable code area { id name } } value status symbol unit }
+        rows(first: 100000) { dimensions { variable code area { id name } } value status symbol unit decimals }
       }
     }
   }
@@ -44,6 +44,7 @@ interface DataRow {
   status: string;
   symbol: string | null;
   unit: string | null;
+  decimals: number | null;
 }
 interface TableData {
   statisticsTable: { label: string; data: { rowCount: number; calls: number; cellKeyNoise: boolean; freshness: { fromCache: boolean; stale: boolean; offline: boolean }; rows: DataRow[] } } | null;
@@ -85,6 +86,7 @@ describe('live mode through the gateway', () => {
       expect(row.value).toBe(expected.value);
       expect(row.symbol).toBe(expected.status);
     }
+    expect(data.rows.every((row) => row.unit === 'antal' && row.decimals === 0)).toBe(true);
     const suppressed = data.rows.filter((row) => row.value === null);
     expect(suppressed.length).toBeGreaterThan(0);
     expect(suppressed.every((row) => row.status === 'NOT_AVAILABLE' && row.symbol === '..')).toBe(true);

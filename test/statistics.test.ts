@@ -171,6 +171,34 @@ describe('Area.population', () => {
     }
   });
 
+  it('answers age groups of 290 kommuner with one source call', async () => {
+    const codes = [...new Set(csv('folkmangd_kommun_1950-2020.csv').map((row) => row.kommunkod))];
+    const spy = vi.spyOn(source, 'ageGroupsFor');
+    try {
+      const result = await execute<{ _entities: { groups: Figure[] }[] }>(
+        'query($r: [_Any!]!) { _entities(representations: $r) { ... on Area { groups: populationByAge(year: 2019, grouping: TEN_YEARS) { value age { label } } } } }',
+        { r: codes.map((code) => ({ __typename: 'Area', id: `kommun:${code}` })) },
+      );
+      expect(result.errors).toBeUndefined();
+      expect(spy).toHaveBeenCalledTimes(1);
+      expect(result.data!._entities.every((entity) => entity.groups.length === 11 && entity.groups[10].age.label === '100+')).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('gives single years, and only the published groups of a table with cell-key noise', async () => {
+    const { single, stockholm } = await area<{ single: Figure[]; stockholm: Figure[] }>(
+      'kommun:0180',
+      'single: populationByAge(year: 2019, sex: FEMALE, grouping: SINGLE_YEARS) { value age { label } } ' +
+        'stockholm: populationByAge(year: 2025, grouping: FIVE_YEARS) { value age { label } source { cellKeyNoise } }',
+    );
+    expect(single).toHaveLength(101);
+    expect(single[100].age.label).toBe('100+');
+    expect(stockholm.find((g) => g.age.label === '20–24')?.value).toBe(54_255);
+    expect(stockholm.every((g) => g.source.cellKeyNoise)).toBe(true);
+  });
+
   it('is null without errors where the snapshot has nothing: a tätort, a year before 1950', async () => {
     const result = await execute<{ _entities: { population: unknown }[] }>(
       'query($r: [_Any!]!) { _entities(representations: $r) { ... on Area { population(year: 1949) { value } } } }',

@@ -1,6 +1,6 @@
 // Per-request DataLoaders over the statistics source: one source call per batch, answers in key order.
 import DataLoader from 'dataloader';
-import type { Coverage, FactGroupKey, FactKey, SeriesKey, StoredFact } from './facts/store.ts';
+import type { AgeGroupsKey, Coverage, FactGroupKey, FactKey, SeriesKey, StoredFact } from './facts/store.ts';
 import type { StatisticsSource } from './source.ts';
 import { isV1Table } from './pxweb/client.ts';
 import { isUnavailable } from './pxweb/problems.ts';
@@ -11,6 +11,8 @@ export interface StatisticsLoaders {
   fact: DataLoader<FactKey, StoredFact | null, string>;
   /** Every fact of a measure for an area and period (age groups, categories). */
   factGroup: DataLoader<FactGroupKey, StoredFact[], string>;
+  /** Age groups of one width (populationByAge). */
+  ageGroups: DataLoader<AgeGroupsKey, StoredFact[], string>;
   /** A measure's annual series. */
   series: DataLoader<SeriesKey, StoredFact[], string>;
   /** What the snapshot holds per area. */
@@ -43,6 +45,7 @@ export function createLoaders(source: StatisticsSource): StatisticsLoaders {
   return {
     fact: new DataLoader<FactKey, StoredFact | null, string>((keys) => Promise.resolve(source.factsFor(keys)), { cacheKeyFn: keyOf }),
     factGroup: new DataLoader<FactGroupKey, StoredFact[], string>((keys) => Promise.resolve(source.factGroupsFor(keys)), { cacheKeyFn: keyOf }),
+    ageGroups: new DataLoader<AgeGroupsKey, StoredFact[], string>((keys) => Promise.resolve(source.ageGroupsFor(keys)), { cacheKeyFn: keyOf }),
     series: new DataLoader<SeriesKey, StoredFact[], string>((keys) => Promise.resolve(source.seriesFor(keys)), { cacheKeyFn: keyOf }),
     coverage: new DataLoader((areaIds) => Promise.resolve(source.coverageFor(areaIds))),
     table: new DataLoader(each((id: string) => catalogueEntry(source, id))),

@@ -202,13 +202,10 @@ export const resolvers: GraphQLResolverMap<StatisticsContext> = {
       checkYear(args.year);
       checkMonth(args.month);
       const width = { SINGLE_YEARS: 1, FIVE_YEARS: 5, TEN_YEARS: 10 }[args.grouping];
-      const sex = SEX_FROM_ENUM[args.sex];
-      const facts = await loaders.factGroup.load({ areaId: id, measure: 'population', period: periodCode(args.year, args.month) });
-      // Closed groups of the width on its boundaries, and the open top group ("100+", "80+") that ends the list.
-      return facts
-        .filter((f) => f.sex === sex && f.category === '' && f.ageFrom % width === 0)
-        .filter((f) => (f.ageTo === null ? f.ageFrom > 0 : f.ageTo - f.ageFrom + 1 === width))
-        .map((f) => populationFigure(f, source.dataset));
+      const facts = await loaders.ageGroups.load({
+        areaId: id, measure: 'population', period: periodCode(args.year, args.month), sex: SEX_FROM_ENUM[args.sex], width,
+      });
+      return facts.map((f) => populationFigure(f, source.dataset));
     },
     populationSeries: async (
       area: AreaRef,

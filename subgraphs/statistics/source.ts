@@ -6,7 +6,10 @@ import type { AppConfig } from '../../lib/config.ts';
 import { openStore, type Store, type StoreSpec } from '../../lib/db.ts';
 import type { Logger } from '../../lib/log.ts';
 import { categoryLabel, dataset, fact, OPEN_AGE, tables } from './tables.ts';
-import { coverage, exactFacts, factGroups, factSeries, readDatasets, type Coverage, type FactGroupKey, type FactKey, type SeriesKey, type StoredFact } from './facts/store.ts';
+import {
+  ageGroups, coverage, exactFacts, factGroups, factSeries, readDatasets,
+  type AgeGroupsKey, type Coverage, type FactGroupKey, type FactKey, type SeriesKey, type StoredFact,
+} from './facts/store.ts';
 import { CATEGORY_LABELS, loadSnapshot, SNAPSHOT_INPUTS } from './facts/snapshot.ts';
 import { loadSyncFiles, syncFiles } from './facts/sync-files.ts';
 import type { DatasetInfo, FactSet } from './facts/types.ts';
@@ -20,6 +23,8 @@ export interface StatisticsSource {
   currentValues(facts: readonly FactKey[]): (number | null | undefined)[];
   /** Every fact of a measure per area and period, in key order. */
   factGroupsFor(keys: readonly FactGroupKey[]): StoredFact[][];
+  /** Age groups of one width per key. */
+  ageGroupsFor(keys: readonly AgeGroupsKey[]): StoredFact[][];
   /** Annual series per key. */
   seriesFor(keys: readonly SeriesKey[]): StoredFact[][];
   /** What the store holds per area. */
@@ -98,6 +103,7 @@ export function createStatisticsSource(config: Pick<AppConfig, 'dataDir' | 'sync
       return values;
     },
     factGroupsFor: (keys) => factGroups(db, keys),
+    ageGroupsFor: (keys) => ageGroups(db, keys),
     seriesFor: (keys) => factSeries(db, keys),
     coverageFor: (areaIds) => coverage(db, areaIds),
     dataset: (id) => {

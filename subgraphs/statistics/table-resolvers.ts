@@ -27,7 +27,6 @@ interface TableDataRef {
   freshness: Freshness;
   calls: number;
   labels: Map<string, string>[];
-  units: (string | null)[];
   contentIndex: number;
 }
 
@@ -100,7 +99,6 @@ function tableDataRef(dataset: DecodedDataset, freshness: Freshness, calls: numb
   return {
     dataset, freshness, calls, contentIndex,
     labels: dataset.dimensions.map((dimension) => new Map(dimension.values.map((value) => [value.code, value.label]))),
-    units: dataset.dimensions.map(() => null),
   };
 }
 
@@ -248,6 +246,7 @@ export const catalogueResolvers = {
         checkRange(offset, 0, Number.MAX_SAFE_INTEGER, 'offset');
         checkRange(first, 0, MAX_ROWS, 'first');
         const { dimensions, units } = data.dataset;
+        const content = (row: { codes: string[] }) => (data.contentIndex >= 0 ? units[row.codes[data.contentIndex]] : undefined);
         return data.dataset.rows.slice(offset, offset + first).map((row) => ({
           dimensions: row.codes.map((code, i) => {
             const variable = dimensions[i].code;
@@ -257,7 +256,8 @@ export const catalogueResolvers = {
           value: row.value,
           status: valueStatus(row.status, row.value),
           symbol: row.status,
-          unit: data.contentIndex >= 0 ? (units[row.codes[data.contentIndex]]?.unit ?? null) : null,
+          unit: content(row)?.unit ?? null,
+          decimals: content(row)?.decimals ?? null,
         }));
       },
       cellKeyNoise: (data: TableDataRef) => data.dataset.cellKeyNoise,

@@ -22,6 +22,15 @@ export interface FactGroupKey {
   period: string;
 }
 
+/** The age groups of one width (1, 5, 10 years) of a measure for an area, period and sex. */
+export interface AgeGroupsKey {
+  areaId: string;
+  measure: MeasureId;
+  period: string;
+  sex: Sex;
+  width: number;
+}
+
 /** One measure for one sex, age range and category across every annual period. */
 export interface SeriesKey {
   areaId: string;
@@ -173,6 +182,24 @@ export function factGroups(db: Store, keys: readonly FactGroupKey[]): StoredFact
     FROM json_each(${params}) AS k
     JOIN fact AS f ON f.area_id = k.value ->> 1 AND f.measure = k.value ->> 2 AND f.period = k.value ->> 3
     ORDER BY idx, f.sex, f.age_from, f.age_to, f.category`);
+  return byIndex(records, keys.length);
+}
+
+/**
+ * Age groups per key, youngest first: closed groups of the width on its boundaries (0–4, 5–9 …) and the open top
+ * group ("100+", "80+") that ends the list. Filtered in SQL, so a kommun's 400 single-year facts never leave the store.
+ */
+export function ageGroups(db: Store, keys: readonly AgeGroupsKey[]): StoredFact[][] {
+  if (keys.length === 0) return [];
+  const params = JSON.stringify(keys.map((k, i) => [i, k.areaId, k.measure, k.period, k.sex, k.width]));
+  const records = db.all<FactRecord>(sql`
+    SELECT k.value ->> 0 AS idx, ${FACT_COLUMNS}
+    FROM json_each(${params}) AS k
+    JOIN fact AS f
+      ON f.area_id = k.value ->> 1 AND f.measure = k.value ->> 2 AND f.period = k.value ->> 3 AND f.sex = k.value ->> 4
+     AND f.category = '' AND f.age_from % (k.value ->> 5) = 0
+     AND ((f.age_to = ${OPEN_AGE} AND f.age_from > 0) OR (f.age_to <> ${OPEN_AGE} AND f.age_to - f.age_from + 1 = k.value ->> 5))
+    ORDER BY idx, f.age_from`);
   return byIndex(records, keys.length);
 }
 

@@ -380,15 +380,16 @@ export function mergeDatasets(parts: DecodedDataset[], metadata?: TableMetadata)
     return { ...dimension, values: orderValues([...values.values()], known) };
   });
   const positions = dimensions.map((d) => new Map(d.values.map((v, i) => [v.code, i])));
-  const cells = new Map<number, DataRow>();
+  // One slot per cell of the merged grid, in row-major order: no map and no sort for a million cells.
+  const cells: (DataRow | undefined)[] = new Array(dimensions.reduce((product, d) => product * d.values.length, 1));
   for (const part of parts) {
     for (const row of part.rows) {
       const index = row.codes.reduce((acc, code, d) => acc * dimensions[d].values.length + (positions[d].get(code) ?? 0), 0);
-      const existing = cells.get(index);
+      const existing = cells[index];
       if (existing && (existing.value !== row.value || existing.status !== row.status)) {
         throw new Error(`Conflicting values for cell ${row.codes.join(', ')} of ${first.tableId}: ${String(existing.value)} and ${String(row.value)}`);
       }
-      cells.set(index, row);
+      cells[index] = row;
     }
   }
   const notes = [...new Set(parts.flatMap((p) => p.notes))];
@@ -400,7 +401,7 @@ export function mergeDatasets(parts: DecodedDataset[], metadata?: TableMetadata)
     units: Object.assign({}, ...parts.map((p) => p.units)),
     cellKeyNoise: parts.some((p) => p.cellKeyNoise),
     dimensions,
-    rows: [...cells.entries()].sort((a, b) => a[0] - b[0]).map(([, row]) => row),
+    rows: cells.filter((row): row is DataRow => row !== undefined),
   };
 }
 

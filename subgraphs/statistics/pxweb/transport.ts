@@ -19,8 +19,6 @@ export interface CallStats {
   /** HTTP requests started, retries included. */
   calls: number;
   retries: number;
-  /** Epoch milliseconds at which each request started. */
-  callStarts: number[];
 }
 
 export interface Transport {
@@ -37,7 +35,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export function createTransport(options: TransportOptions): Transport {
   const { timeoutMs, maxRetries, retryBaseMs, log } = options;
   const agent = new Agent({ connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-  const stats: CallStats = { calls: 0, retries: 0, callStarts: [] };
+  const stats: CallStats = { calls: 0, retries: 0 };
 
   // Full jitter on half the delay keeps clients that failed together from retrying in lockstep.
   const backoffMs = (attempt: number): number => {
@@ -52,9 +50,8 @@ export function createTransport(options: TransportOptions): Transport {
         stats.retries++;
         log?.warn('pxweb retry', { url: req.url, attempt: attempt + 1, reason, delayMs: Math.round(delayMs) });
       };
-      const startedAt = await limiter.acquire();
+      await limiter.acquire();
       stats.calls++;
-      stats.callStarts.push(startedAt);
       log?.debug('pxweb call', { method: req.method, url: req.url });
       let status: number;
       let headers: Record<string, string | string[] | undefined>;
@@ -108,7 +105,7 @@ export function createTransport(options: TransportOptions): Transport {
 
   return {
     send,
-    stats: () => ({ ...stats, callStarts: [...stats.callStarts] }),
+    stats: () => ({ ...stats }),
     close: () => agent.close(),
   };
 }
