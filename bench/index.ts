@@ -2,12 +2,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../lib/config.ts';
+import { loadConfig, PROJECT_ROOT } from '../lib/config.ts';
 import { subgraphs } from '../subgraphs/index.ts';
 import { postGraphql, runLoad, type LoadOptions } from './http.ts';
 import { benchPoints, lookupLoad, measureInProcess } from './lookups.ts';
 import { renderMarkdown, renderSummary, type BenchResults, type HttpRow } from './report.ts';
 import { startGateway, startSubgraphs } from './stack.ts';
+import { measureDefaultDataset, measurePipeline } from './mobility.ts';
 import { measureDecoding, measureFetch, measurePlanning, measurePopulationQueries, type LatencyRow, type StatisticsResults } from './statistics.ts';
 import { measureProcessStart, measureSources, prebuildAllStores } from './startup.ts';
 
@@ -58,6 +59,12 @@ async function main(): Promise<void> {
     const plans = measurePlanning();
     progress('statistics: 1M-cell selection from the fake SCB server');
     const fetched = await measureFetch();
+
+    progress('mobility: pipeline throughput on a 5M-event batch');
+    const pipeline = await measurePipeline();
+    progress('mobility: the default synthetic data set, generated and piped');
+    const config = loadConfig({ REGIONGRAPH_STORE_DIR: storeDir });
+    const defaultDataset = measureDefaultDataset(config.dataDir, config.mobility.seed, config.mobility.sampleShare, config.mobility.dates);
 
     const stack = await startSubgraphs(storeDir);
     const geoUrl = stack.urls.geo;
@@ -137,6 +144,7 @@ async function main(): Promise<void> {
         },
       },
       statistics,
+      mobility: { pipeline, defaultDataset },
       subgraphNames: subgraphs.map((module) => module.name),
     };
     const file = path.join(PROJECT_ROOT, 'docs', 'benchmarks.md');

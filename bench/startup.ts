@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createLogger } from '../lib/log.ts';
 import { PROJECT_ROOT } from '../lib/config.ts';
 import { createGeoSource } from '../subgraphs/geo/source.ts';
+import { createMobilitySource } from '../subgraphs/mobility/source.ts';
 import { createStatisticsSource } from '../subgraphs/statistics/source.ts';
 import { subgraphs } from '../subgraphs/index.ts';
 import { postGraphql } from './http.ts';
@@ -17,6 +18,7 @@ export interface SourceTimes {
 export interface StartupResults {
   geo: SourceTimes;
   statistics: SourceTimes;
+  mobility: SourceTimes;
   /** Per run of scripts/start.ts. */
   processRuns: { healthyMs: number; firstQueryMs: number; exitMs: number; exitCode: number | null; portsFreed: boolean }[];
 }
@@ -30,7 +32,7 @@ function time<T extends { close(): void }>(open: () => T): number {
 }
 
 /** Cold build then `warmRuns` warm opens of each source, into the (empty) storeDir. */
-export function measureSources(storeDir: string, warmRuns: number): Pick<StartupResults, 'geo' | 'statistics'> {
+export function measureSources(storeDir: string, warmRuns: number): Pick<StartupResults, 'geo' | 'statistics' | 'mobility'> {
   const config = benchConfig(storeDir);
   const log = createLogger('bench', 'warn');
   const measure = (open: () => { close(): void }): SourceTimes => ({
@@ -40,6 +42,7 @@ export function measureSources(storeDir: string, warmRuns: number): Pick<Startup
   return {
     geo: measure(() => createGeoSource(config, log)),
     statistics: measure(() => createStatisticsSource(config, log)),
+    mobility: measure(() => createMobilitySource(config, log)),
   };
 }
 

@@ -28,6 +28,31 @@ export interface PxWebConfig {
   timeoutMs: number;
 }
 
+/** delete: a cell under k is left out of lists and null as a value; flag: it stays in lists, null and flagged. */
+export type DisclosureMethod = 'delete' | 'flag';
+
+/** Disclosure control of mobility aggregates. */
+export interface DisclosureConfig {
+  method: DisclosureMethod;
+  /** Cells counted on fewer than k distinct devices are not published (k-anonymity counts devices, not extrapolated persons). */
+  k: number;
+  /** Published values are rounded to a multiple of this (1 = to whole numbers). */
+  roundingBase: number;
+  /** SCB-style small-number perturbation: published values of 1 and 2 become 0 or 3. */
+  perturbSmall: boolean;
+}
+
+/** The mobility subgraph's synthetic default and its disclosure control. */
+export interface MobilityConfig {
+  /** Seed of the synthetic data set: the same seed gives byte-identical aggregates. */
+  seed: number;
+  /** Share of residents carrying a sampled device (the synthetic operator's sample). */
+  sampleShare: number;
+  /** Days simulated, as ISO dates (local time Europe/Stockholm). */
+  dates: string[];
+  disclosure: DisclosureConfig;
+}
+
 /** SCB's production PxWebApi 2.0. */
 export const SCB_PXWEB_URL = 'https://statistikdatabasen.scb.se/api/v2';
 
@@ -46,6 +71,8 @@ export interface AppConfig {
   queryPlanner: QueryPlanner;
   /** How the statistics subgraph reaches SCB's PxWeb API. */
   pxweb: PxWebConfig;
+  /** The mobility subgraph's synthetic default and disclosure control. */
+  mobility: MobilityConfig;
   /** Port of a part by name ('gateway' or a subgraph name). */
   port(name: string): number;
   /** URL the gateway uses to reach a subgraph. */
@@ -77,10 +104,23 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], key: stri
   throw new Error(`${key}=${value} is not allowed: expected one of ${allowed.join(', ')}`);
 }
 
-function positiveInteger(value: string, key: string): number {
+function wholeNumber(value: string, key: string, min: number): number {
   const number = Number(value);
-  if (Number.isInteger(number) && number > 0) return number;
-  throw new Error(`${key}=${value} is not a positive whole number, e.g. ${key}=30000`);
+  if (Number.isInteger(number) && number >= min) return number;
+  throw new Error(`${key}=${value} is not a whole number of at least ${min}`);
+}
+
+function share(value: string, key: string): number {
+  const number = Number(value);
+  if (number > 0 && number <= 1) return number;
+  throw new Error(`${key}=${value} is not a share: expected a number above 0 and at most 1, e.g. ${key}=0.01`);
+}
+
+function isoDates(value: string, key: string): string[] {
+  const dates = value.split(',').map((date) => date.trim());
+  const valid = dates.every((date) => /^\d{4}-\d{2}-\d{2}$/.test(date) && !Number.isNaN(Date.parse(`${date}T00:00:00Z`)));
+  if (dates.length > 0 && valid && new Set(dates).size === dates.length) return dates.sort();
+  throw new Error(`${key}=${value} is not a list of distinct ISO dates, e.g. ${key}=2022-11-15,2022-11-16`);
 }
 
 /** Reads the configuration; throws with the variable's name and the expected form when a value is wrong. */
@@ -106,7 +146,18 @@ export function loadConfig(env: Env = process.env): AppConfig {
       mode: oneOf(env.PXWEB_MODE ?? 'offline', ['offline', 'live'] as const, 'PXWEB_MODE'),
       baseUrl: (env.PXWEB_URL ?? SCB_PXWEB_URL).replace(/\/+$/, ''),
       language: oneOf(env.PXWEB_LANG ?? 'sv', ['sv', 'en'] as const, 'PXWEB_LANG'),
-      timeoutMs: positiveInteger(env.PXWEB_TIMEOUT_MS ?? '30000', 'PXWEB_TIMEOUT_MS'),
+      timeoutMs: wholeNumber(env.PXWEB_TIMEOUT_MS ?? '30000', 'PXWEB_TIMEOUT_MS', 1),
+    },
+    mobility: {
+      seed: wholeNumber(env.MOBILITY_SEED ?? '20221115', 'MOBILITY_SEED', 0),
+      sampleShare: share(env.MOBILITY_SAMPLE_SHARE ?? '0.01', 'MOBILITY_SAMPLE_SHARE'),
+      dates: isoDates(env.MOBILITY_DATES ?? '2022-11-15', 'MOBILITY_DATES'),
+      disclosure: {
+        method: oneOf(env.MOBILITY_DISCLOSURE ?? 'delete', ['delete', 'flag'] as const, 'MOBILITY_DISCLOSURE'),
+        k: wholeNumber(env.MOBILITY_K ?? '5', 'MOBILITY_K', 1),
+        roundingBase: wholeNumber(env.MOBILITY_ROUNDING_BASE ?? '1', 'MOBILITY_ROUNDING_BASE', 1),
+        perturbSmall: oneOf(env.MOBILITY_PERTURB_SMALL ?? 'true', ['true', 'false'] as const, 'MOBILITY_PERTURB_SMALL') === 'true',
+      },
     },
     port,
     subgraphUrl: (name) => env[envKey(name, 'URL')] ?? `http://${callableHost(host)}:${port(name)}/graphql`,

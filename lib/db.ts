@@ -18,6 +18,8 @@ export interface StoreSpec {
   tables: SQLiteTable[];
   /** Source files (absolute paths) whose contents decide whether a built store is current. */
   inputs: string[];
+  /** Settings the store is built with (e.g. a seed), part of the fingerprint like the inputs. */
+  parameters?: string;
   /** Fills the empty tables; runs inside one transaction. */
   load(db: Store): void;
 }
@@ -55,8 +57,8 @@ export function createTableStatements(table: SQLiteTable): string[] {
 }
 
 /** Content fingerprint of a store's inputs and loader version. */
-export function storeFingerprint(spec: Pick<StoreSpec, 'name' | 'loaderVersion' | 'inputs'>): string {
-  const hash = createHash('sha256').update(`${spec.name}\0${spec.loaderVersion}\0`);
+export function storeFingerprint(spec: Pick<StoreSpec, 'name' | 'loaderVersion' | 'inputs' | 'parameters'>): string {
+  const hash = createHash('sha256').update(`${spec.name}\0${spec.loaderVersion}\0${spec.parameters ?? ''}\0`);
   for (const file of spec.inputs) hash.update(path.basename(file)).update('\0').update(readFileSync(file));
   return hash.digest('hex');
 }

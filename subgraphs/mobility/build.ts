@@ -1,0 +1,167 @@
+// Builds the mobility store: the synthetic traces run through the pipeline, extrapolated, and aggregated at every level.
+import { sql } from 'drizzle-orm';
+import type { MobilityConfig } from '../../lib/config.ts';
+import { sweref99tmToWgs84 } from '../../lib/crs.ts';
+import type { Store } from '../../lib/db.ts';
+import { METHOD_VERSION, type FrameArea, type PipelineResult } from './model.ts';
+import { ANY_TYPE, LocalClock, presenceByHour, presenceIndex, WHOLE_DAY } from './pipeline/index.ts';
+import { datasetMeta, mobilityArea, presence, trip } from './tables.ts';
+
+export const LEVELS = ['DESO', 'REGSO', 'KOMMUN', 'LAN', 'COUNTRY'] as const;
+export type Level = (typeof LEVELS)[number];
+
+const DAY_MS = 86_400_000;
+
+export interface AreaRow {
+  idx: number;
+  id: string;
+  level: Level;
+  omradestyp: number | null;
+  residents: number;
+  lon: number;
+  lat: number;
+  regso: number | null;
+  kommun: number | null;
+  lan: number | null;
+}
+
+/** Every area at every level, DeSO first in frame order; each DeSO knows the index of its RegSO, kommun and län. */
+export function indexAreas(frame: FrameArea[]): { areas: AreaRow[]; up: Int32Array[] } {
+  const areas: AreaRow[] = [];
+  const regsoCodes = [...new Set(frame.map((a) => a.regso))].sort();
+  const kommunCodes = [...new Set(frame.map((a) => a.kommun))].sort();
+  const lanCodes = [...new Set(frame.map((a) => a.lan))].sort();
+  const base = { regso: frame.length, kommun: frame.length + regsoCodes.length };
+  const offsets = { ...base, lan: base.kommun + kommunCodes.length, country: base.kommun + kommunCodes.length + lanCodes.length };
+  const indexOf = {
+    regso: new Map(regsoCodes.map((code, i) => [code, offsets.regso + i])),
+    kommun: new Map(kommunCodes.map((code, i) => [code, offsets.kommun + i])),
+    lan: new Map(lanCodes.map((code, i) => [code, offsets.lan + i])),
+  };
+  // up[level][desoIndex] = index of the area at that level containing the DeSO.
+  const up = LEVELS.map(() => new Int32Array(frame.length));
+  const sums = new Map<number, { residents: number; x: number; y: number; omradestyp: number | null; regso: number | null; kommun: number | null; lan: number | null }>();
+  const add = (idx: number, area: FrameArea, ancestors: { omradestyp: number | null; regso: number | null; kommun: number | null; lan: number | null }) => {
+    const sum = sums.get(idx) ?? { residents: 0, x: 0, y: 0, ...ancestors };
+    sum.residents += area.residents;
+    sum.x += area.x * area.residents;
+    sum.y += area.y * area.residents;
+    sums.set(idx, sum);
+  };
+  frame.forEach((area, i) => {
+    const regso = indexOf.regso.get(area.regso)!;
+    const kommun = indexOf.kommun.get(area.kommun)!;
+    const lan = indexOf.lan.get(area.lan)!;
+    [i, regso, kommun, lan, offsets.country].forEach((idx, level) => (up[level][i] = idx));
+    const [lon, lat] = sweref99tmToWgs84([area.x, area.y]);
+    areas.push({ idx: i, id: `deso2018:${area.deso}`, level: 'DESO', omradestyp: area.omradestyp, residents: area.residents, lon, lat, regso, kommun, lan });
+    add(regso, area, { omradestyp: area.omradestyp, regso, kommun, lan });
+    add(kommun, area, { omradestyp: null, regso: null, kommun, lan });
+    add(lan, area, { omradestyp: null, regso: null, kommun: null, lan });
+    add(offsets.country, area, { omradestyp: null, regso: null, kommun: null, lan: null });
+  });
+  const above: [Level, string, number][] = [
+    ...regsoCodes.map((code): [Level, string, number] => ['REGSO', `regso2020:${code}`, indexOf.regso.get(code)!]),
+    ...kommunCodes.map((code): [Level, string, number] => ['KOMMUN', `kommun:${code}`, indexOf.kommun.get(code)!]),
+    ...lanCodes.map((code): [Level, string, number] => ['LAN', `lan:${code}`, indexOf.lan.get(code)!]),
+    ['COUNTRY', 'country:SE', offsets.country],
+  ];
+  for (const [level, id, idx] of above) {
+    const sum = sums.get(idx)!;
+    const [lon, lat] = sweref99tmToWgs84([sum.x / sum.residents, sum.y / sum.residents]);
+    areas.push({ idx, id, level, omradestyp: sum.omradestyp, residents: sum.residents, lon, lat, regso: sum.regso, kommun: sum.kommun, lan: sum.lan });
+  }
+  return { areas, up };
+}
+
+/** Extrapolation weight per device: residents of its home DeSO divided by the devices living there; 0 without a home. */
+export function extrapolationWeights(result: PipelineResult, frame: FrameArea[]): Float64Array {
+  const devicesAt = new Float64Array(frame.length);
+  for (const home of result.home) if (home >= 0) devicesAt[home] += 1;
+  return Float64Array.from(result.home, (home) => (home >= 0 ? frame[home].residents / devicesAt[home] : 0));
+}
+
+export interface BuildInput {
+  frame: FrameArea[];
+  result: PipelineResult;
+  config: MobilityConfig;
+  description: string;
+}
+
+/** Fills the empty store: areas, presence per area/day/hour/type at every level (distinct devices), trips, metadata. */
+export function loadMobilityStore(db: Store, input: BuildInput): void {
+  const { frame, result, config } = input;
+  const { areas, up } = indexAreas(frame);
+  const weights = extrapolationWeights(result, frame);
+  const dates = config.dates;
+  const localTime = result.localTime;
+  if (!localTime) throw new Error('The pipeline result carries no local time; the mobility store needs it for local hours');
+  const lastSecond = result.activities.reduce((last, activity) => Math.max(last, activity.end), 0);
+  const clock = new LocalClock(localTime, lastSecond);
+  // Local day number (days since 1970 local) of each simulated date.
+  const dayOfDate = new Map(dates.map((date) => [Math.round(Date.parse(`${date}T00:00:00Z`) / DAY_MS), date]));
+  const insertArea = db.insert(mobilityArea).values({
+    idx: sql.placeholder('idx'), id: sql.placeholder('id'), level: sql.placeholder('level'), omradestyp: sql.placeholder('omradestyp'),
+    residents: sql.placeholder('residents'), lon: sql.placeholder('lon'), lat: sql.placeholder('lat'),
+    regso: sql.placeholder('regso'), kommun: sql.placeholder('kommun'), lan: sql.placeholder('lan'),
+  }).prepare();
+  for (const area of areas) insertArea.run({ ...area });
+
+  const insertPresence = db.insert(presence).values({
+    area: sql.placeholder('area'), date: sql.placeholder('date'), hour: sql.placeholder('hour'), type: sql.placeholder('type'),
+    devices: sql.placeholder('devices'), persons: sql.placeholder('persons'),
+  }).prepare();
+  // Each level is counted from the device-level activities, so a device counts once per area even at coarse levels.
+  for (const [day, date] of dayOfDate) {
+    const dayStart = clock.instant(day * 86_400);
+    for (const level of up) {
+      const { devices, persons } = presenceByHour(result, (frameIndex) => level[frameIndex], areas.length, { dayStart, weights });
+      for (const area of new Set(level)) {
+        for (let hour = 0; hour <= WHOLE_DAY; hour++) {
+          for (let type = 0; type <= ANY_TYPE; type++) {
+            const cell = presenceIndex(area, hour, type);
+            if (devices[cell] > 0) insertPresence.run({ area, date, hour, type, devices: devices[cell], persons: persons![cell] });
+          }
+        }
+      }
+    }
+  }
+
+  const insertTrip = db.insert(trip).values({
+    device: sql.placeholder('device'), date: sql.placeholder('date'), hour: sql.placeholder('hour'), distance: sql.placeholder('distance'),
+    weight: sql.placeholder('weight'),
+    originDeso: sql.placeholder('o0'), originRegso: sql.placeholder('o1'), originKommun: sql.placeholder('o2'), originLan: sql.placeholder('o3'),
+    originType: sql.placeholder('ot'),
+    destinationDeso: sql.placeholder('d0'), destinationRegso: sql.placeholder('d1'), destinationKommun: sql.placeholder('d2'),
+    destinationLan: sql.placeholder('d3'), destinationType: sql.placeholder('dt'),
+  }).prepare();
+  let trips = 0;
+  for (const t of result.trips) {
+    const weight = weights[t.device];
+    const date = dayOfDate.get(clock.dayOf(t.start));
+    if (weight === 0 || date === undefined) continue;
+    insertTrip.run({
+      device: t.device, date, hour: clock.hourOf(t.start), distance: t.distance, weight,
+      o0: up[0][t.origin], o1: up[1][t.origin], o2: up[2][t.origin], o3: up[3][t.origin], ot: frame[t.origin].omradestyp,
+      d0: up[0][t.destination], d1: up[1][t.destination], d2: up[2][t.destination], d3: up[3][t.destination], dt: frame[t.destination].omradestyp,
+    });
+    trips += 1;
+  }
+
+  const withHome = result.home.filter((home) => home >= 0).length;
+  const meta: Record<string, string> = {
+    synthetic: 'true',
+    methodVersion: METHOD_VERSION,
+    seed: String(config.seed),
+    sampleShare: String(config.sampleShare),
+    dates: JSON.stringify(dates),
+    description: input.description,
+    events: String(result.stats.events),
+    devices: String(result.stats.devices),
+    devicesWithHome: String(withHome),
+    activities: String(result.activities.length),
+    trips: String(trips),
+  };
+  const insertMeta = db.insert(datasetMeta).values({ key: sql.placeholder('key'), value: sql.placeholder('value') }).prepare();
+  for (const [key, value] of Object.entries(meta)) insertMeta.run({ key, value });
+}

@@ -1,0 +1,231 @@
+// Resolvers of the mobility subgraph: arguments checked, loaders called, every published value protected.
+import { isAreaId, parseAreaId } from '../../lib/area-id.ts';
+import { badUserInput } from '../../lib/errors.ts';
+import type { GraphQLResolverMap } from '../../lib/subgraph.ts';
+import type { AreaRow, Level } from './build.ts';
+import { ANY_TYPE, WHOLE_DAY } from './pipeline/index.ts';
+import { protect, protectAll, summarize, type ProtectedCell } from './disclosure.ts';
+import type { MobilityLoaders } from './loaders.ts';
+import { HOME, METRO_REGIONS, OTHER, WORK, type MetroRegion } from './model.ts';
+import { OUTSIDE, type Counts, type Direction, type Grouping, type MobilitySource } from './source.ts';
+
+export interface MobilityContext {
+  source: MobilitySource;
+  loaders: MobilityLoaders;
+}
+
+interface AreaRef {
+  id: string;
+}
+
+/** An area's mobility on one day, as the AreaMobility fields receive it. */
+interface AreaDay {
+  area: AreaRow;
+  date: string;
+}
+
+const TYPE_INDEX = { ALL: ANY_TYPE, HOME, WORK, OTHER } as const;
+const MAX_FLOWS = 100;
+
+/** The area the aggregates are kept under: a DeSO 2025 code that also exists in 2018 is the same, unchanged DeSO. */
+function mobilityArea(source: MobilitySource, id: string): AreaRow | undefined {
+  const area = parseAreaId(id);
+  if (area.kind === 'deso2025') return source.areaById(`deso2018:${area.code}`);
+  return source.areaById(area.id);
+}
+
+function checkDate(source: MobilitySource, date: string | null | undefined): string {
+  const dates = source.info.dates;
+  if (date == null) return dates[0];
+  if (!dates.includes(date)) {
+    throw badUserInput(`date "${date}" is not in the mobility data set: expected one of ${dates.join(', ')} (ISO dates)`, { argumentName: 'date' });
+  }
+  return date;
+}
+
+function checkHour(value: number, name: string, max: number): void {
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw badUserInput(`${name} ${value} is out of range: expected a whole hour from 0 to ${max} (local time)`, { argumentName: name });
+  }
+}
+
+function checkLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_FLOWS) {
+    throw badUserInput(`limit ${limit} is out of range: expected 1 to ${MAX_FLOWS}`, { argumentName: 'limit' });
+  }
+}
+
+const disclosureOf = (summary: ReturnType<typeof summarize>) => ({ ...summary, method: summary.method.toUpperCase() });
+
+const cellOf = (cell: ProtectedCell) => ({ value: cell.value, suppressed: cell.suppressed });
+
+/** Hourly counts and a whole-day total, each protected on its own (the total is never the sum of the hours). */
+function hourlyValues(source: MobilitySource, key: string, hours: Counts[], total: Counts) {
+  const protectedHours = hours.map((counts, hour) => ({ hour, ...protect(counts, source.disclosure, `${key}|${hour}`) }));
+  const protectedTotal = protect(total, source.disclosure, `${key}|day`);
+  const suppressed = protectedHours.filter((h) => h.suppressed).length + (protectedTotal.suppressed ? 1 : 0);
+  return { hours: protectedHours, total: cellOf(protectedTotal), disclosure: disclosureOf(summarize(source.disclosure, suppressed, false)) };
+}
+
+/** Which kommuner (store indexes) a region covers. */
+function regionKommuner(source: MobilitySource, region: { metro?: MetroRegion | null; area?: string | null }): number[] {
+  if ((region.metro == null) === (region.area == null)) {
+    throw badUserInput('region needs exactly one of metro (STOCKHOLM, GOTEBORG, MALMO) or area (a län or kommun id, e.g. "lan:01")', {
+      argumentName: 'region',
+    });
+  }
+  if (region.metro != null) return METRO_REGIONS[region.metro].map((code) => source.areaById(`kommun:${code}`)!.idx);
+  const id = region.area!;
+  const area = isAreaId(id) ? source.areaById(parseAreaId(id).id) : undefined;
+  if (!area || (area.level !== 'KOMMUN' && area.level !== 'LAN')) {
+    throw badUserInput(`region area "${id}" is not a län or kommun id the mobility data covers, e.g. "lan:01" or "kommun:1480"`, {
+      argumentName: 'region',
+    });
+  }
+  if (area.level === 'KOMMUN') return [area.idx];
+  return source.areas.filter((candidate) => candidate.level === 'KOMMUN' && candidate.lan === area.idx).map((kommun) => kommun.idx);
+}
+
+async function flowList(
+  parent: AreaDay,
+  args: { limit: number; level?: Level | null; includeSelf: boolean },
+  { source, loaders }: MobilityContext,
+  direction: Direction,
+) {
+  checkLimit(args.limit);
+  const otherLevel = args.level ?? parent.area.level;
+  const { flows, total } = await loaders.flows.load({ area: parent.area.idx, level: parent.area.level, date: parent.date, direction, otherLevel });
+  const key = `${parent.area.id}|${parent.date}|${direction}|${otherLevel}`;
+  const candidates = flows.filter((flow) => args.includeSelf || flow.other !== parent.area.idx);
+  const { cells, summary } = protectAll(candidates, source.disclosure, (flow) => `${key}|${flow.other}`);
+  const protectedTotal = protect(total, source.disclosure, `${key}|total`);
+  const ranked = cells
+    .sort((a, b) => (b.value ?? -1) - (a.value ?? -1) || a.other - b.other)
+    .slice(0, args.limit)
+    .map((flow) => ({
+      area: { id: source.areaByIndex(flow.other).id },
+      trips: flow.value,
+      suppressed: flow.suppressed,
+      share: flow.value !== null && protectedTotal.value ? flow.value / protectedTotal.value : null,
+    }));
+  const suppressed = summary.suppressedCells + (protectedTotal.suppressed ? 1 : 0);
+  return { flows: ranked, total: cellOf(protectedTotal), disclosure: disclosureOf(summarize(source.disclosure, suppressed, false)) };
+}
+
+export const resolvers: GraphQLResolverMap<MobilityContext> = {
+  Query: {
+    mobilitySource: (_: unknown, __: unknown, { source }: MobilityContext) => source.info,
+    mobilityFlowMatrix: (
+      _: unknown,
+      args: { region: { metro?: MetroRegion | null; area?: string | null }; groupBy: Grouping; date?: string | null },
+      { source }: MobilityContext,
+    ) => {
+      const date = checkDate(source, args.date);
+      const matrix = source.flowMatrix(regionKommuner(source, args.region), args.groupBy, date);
+      const key = `matrix|${JSON.stringify(args.region)}|${args.groupBy}|${date}`;
+      const { cells, summary } = protectAll(matrix.cells, source.disclosure, (cell) => `${key}|${cell.from}|${cell.to}`);
+      const total = protect(matrix.total, source.disclosure, `${key}|total`);
+      const groups = [...new Set(matrix.cells.flatMap((cell) => [cell.from, cell.to]))].filter((g) => g !== OUTSIDE).sort();
+      return {
+        groups: matrix.cells.some((cell) => cell.to === OUTSIDE) ? [...groups, OUTSIDE] : groups,
+        cells: cells
+          .sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to))
+          .map((cell) => ({
+            from: cell.from,
+            to: cell.to,
+            trips: cell.value,
+            suppressed: cell.suppressed,
+            share: cell.value !== null && total.value ? cell.value / total.value : null,
+          })),
+        total: cellOf(total),
+        split: matrix.split,
+        disclosure: disclosureOf(summarize(source.disclosure, summary.suppressedCells + (total.suppressed ? 1 : 0), false)),
+        source: source.info,
+      };
+    },
+    mobilityFlowmap: (
+      _: unknown,
+      args: { region: { metro?: MetroRegion | null; area?: string | null }; level: Level; date?: string | null; minTrips: number },
+      { source }: MobilityContext,
+    ) => {
+      if (args.level === 'COUNTRY') throw badUserInput('level COUNTRY has one location and no flows: choose DESO, REGSO, KOMMUN or LAN', { argumentName: 'level' });
+      const date = checkDate(source, args.date);
+      const matrix = source.flowMatrix(regionKommuner(source, args.region), args.level, date);
+      const key = `flowmap|${JSON.stringify(args.region)}|${args.level}|${date}`;
+      const inside = matrix.cells.filter((cell) => cell.to !== OUTSIDE);
+      const { cells, summary } = protectAll(inside, source.disclosure, (cell) => `${key}|${cell.from}|${cell.to}`);
+      const flows = cells.filter((cell) => cell.value !== null && cell.value >= args.minTrips);
+      const ids = [...new Set(flows.flatMap((flow) => [flow.from, flow.to]))].sort();
+      return {
+        locations: ids.map((id) => {
+          const area = source.areaById(id)!;
+          return { id, name: parseAreaId(id).code, lat: area.lat, lon: area.lon };
+        }),
+        flows: flows.map((flow) => ({ origin: flow.from, dest: flow.to, count: flow.value })),
+        disclosure: disclosureOf(summary),
+      };
+    },
+  },
+  Area: {
+    // Async so one malformed representation fails only its own entry of _entities.
+    __resolveReference: async (reference: AreaRef): Promise<AreaRef> => ({ id: parseAreaId(reference.id).id }),
+    mobility: (area: AreaRef, { date }: { date?: string | null }, { source }: MobilityContext): AreaDay | null => {
+      const row = mobilityArea(source, area.id);
+      return row ? { area: row, date: checkDate(source, date) } : null;
+    },
+  },
+  AreaMobility: {
+    residents: (parent: AreaDay) => parent.area.residents,
+    source: (_: AreaDay, __: unknown, { source }: MobilityContext) => source.info,
+    dayNightPopulation: async (
+      parent: AreaDay,
+      args: { nightHour: number; dayFrom: number; dayTo: number },
+      { source, loaders }: MobilityContext,
+    ) => {
+      checkHour(args.nightHour, 'nightHour', 23);
+      checkHour(args.dayFrom, 'dayFrom', 23);
+      checkHour(args.dayTo, 'dayTo', 24);
+      if (args.dayTo <= args.dayFrom) throw badUserInput(`dayTo ${args.dayTo} must be after dayFrom ${args.dayFrom}`, { argumentName: 'dayTo' });
+      const row = await loaders.presence.load({ area: parent.area.idx, date: parent.date });
+      const at = (hour: number) => hour * (ANY_TYPE + 1) + ANY_TYPE;
+      const dayHours = Array.from({ length: args.dayTo - args.dayFrom }, (_, i) => args.dayFrom + i);
+      const key = `${parent.area.id}|${parent.date}`;
+      const night = protect({ devices: row.devices[at(args.nightHour)], value: row.persons[at(args.nightHour)] }, source.disclosure, `${key}|night|${args.nightHour}`);
+      // The day value is a mean of hourly presences; it is published only when every hour behind it has k devices.
+      const day = protect(
+        {
+          devices: Math.min(...dayHours.map((hour) => row.devices[at(hour)])),
+          value: dayHours.reduce((sum, hour) => sum + row.persons[at(hour)], 0) / dayHours.length,
+        },
+        source.disclosure,
+        `${key}|day|${args.dayFrom}-${args.dayTo}`,
+      );
+      const both = night.value !== null && day.value !== null;
+      return {
+        night: cellOf(night),
+        day: cellOf(day),
+        difference: both ? day.value! - night.value! : null,
+        ratio: both && night.value! > 0 ? day.value! / night.value! : null,
+        definition:
+          `Persons with any activity (a stay of at least 40 minutes) in the area: night = during ${String(args.nightHour).padStart(2, '0')}:00–` +
+          `${String(args.nightHour + 1).padStart(2, '0')}:00, day = the mean over the hours ${args.dayFrom}:00–${args.dayTo}:00, local time, ${parent.date}; ` +
+          'extrapolated to the residents of each device’s home DeSO.',
+        disclosure: disclosureOf(summarize(source.disclosure, (night.suppressed ? 1 : 0) + (day.suppressed ? 1 : 0), false)),
+      };
+    },
+    activities: async (parent: AreaDay, { type }: { type: keyof typeof TYPE_INDEX }, { source, loaders }: MobilityContext) => {
+      const row = await loaders.presence.load({ area: parent.area.idx, date: parent.date });
+      const t = TYPE_INDEX[type];
+      const cell = (hour: number): Counts => ({ devices: row.devices[hour * (ANY_TYPE + 1) + t], value: row.persons[hour * (ANY_TYPE + 1) + t] });
+      return hourlyValues(source, `${parent.area.id}|${parent.date}|activities|${type}`, Array.from({ length: 24 }, (_, hour) => cell(hour)), cell(WHOLE_DAY));
+    },
+    trips: async (parent: AreaDay, { direction }: { direction: Direction }, { source, loaders }: MobilityContext) => {
+      const { hours, total } = await loaders.trips.load({ area: parent.area.idx, level: parent.area.level, date: parent.date, direction });
+      return hourlyValues(source, `${parent.area.id}|${parent.date}|trips|${direction}`, hours, total);
+    },
+    topDestinations: (parent: AreaDay, args: { limit: number; level?: Level | null; includeSelf: boolean }, context: MobilityContext) =>
+      flowList(parent, args, context, 'OUTGOING'),
+    topOrigins: (parent: AreaDay, args: { limit: number; level?: Level | null; includeSelf: boolean }, context: MobilityContext) =>
+      flowList(parent, args, context, 'INCOMING'),
+  },
+};

@@ -1,0 +1,324 @@
+// The mobility store (built from the synthetic default through the pipeline) and the plain-row reads over it.
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
+import type { AppConfig, DisclosureConfig } from '../../lib/config.ts';
+import { openStore, type Store, type StoreSpec } from '../../lib/db.ts';
+import type { Logger } from '../../lib/log.ts';
+import { loadMobilityStore, type AreaRow, type Level } from './build.ts';
+import { ANY_TYPE, WHOLE_DAY } from './pipeline/index.ts';
+import { runPipeline } from './pipeline/index.ts';
+import { generateSynthetic, SYNTHETIC_INPUTS } from './synthetic/generate.ts';
+import { datasetMeta, mobilityArea, tables } from './tables.ts';
+
+/** Code whose behaviour decides the stored aggregates: a change rebuilds the store like a changed input file. */
+const BUILD_CODE = ['./build.ts', './model.ts', './pipeline', './synthetic'];
+
+export type Direction = 'OUTGOING' | 'INCOMING';
+
+/** Unprotected counts of one cell: trips or persons (extrapolated) and the distinct devices behind them. */
+export interface Counts {
+  devices: number;
+  value: number;
+  trips?: number;
+}
+
+export interface PresenceKey {
+  area: number;
+  date: string;
+}
+
+/** Per hour 0–23 (and 24 for the whole day) and type (home, work, other, any): devices and persons; index hour * 4 + type. */
+export interface PresenceRow {
+  devices: Int32Array;
+  persons: Float64Array;
+}
+
+export interface TripsKey {
+  area: number;
+  level: Level;
+  date: string;
+  direction: Direction;
+}
+
+export interface HourlyTrips {
+  hours: Counts[];
+  total: Counts;
+}
+
+export interface FlowsKey extends TripsKey {
+  /** Level the other ends are grouped at. */
+  otherLevel: Level;
+}
+
+export interface FlowRow extends Counts {
+  other: number;
+}
+
+export interface FlowsResult {
+  flows: FlowRow[];
+  total: Counts;
+}
+
+export type Grouping = 'OMRADESTYP' | 'DESO' | 'REGSO' | 'KOMMUN' | 'LAN';
+
+export interface MatrixCell extends Counts {
+  from: string;
+  to: string;
+}
+
+export interface MatrixResult {
+  cells: MatrixCell[];
+  total: Counts;
+  split: { sameArea: number; otherAreaInRegion: number; outsideRegion: number };
+}
+
+export interface MobilitySourceInfo {
+  synthetic: boolean;
+  methodVersion: string;
+  dates: string[];
+  seed: number | null;
+  sampleShare: number | null;
+  description: string;
+}
+
+export interface MobilitySource {
+  /** Every area at every level, by index. */
+  areas: readonly AreaRow[];
+  areaById(id: string): AreaRow | undefined;
+  areaByIndex(idx: number): AreaRow;
+  presenceFor(keys: readonly PresenceKey[]): PresenceRow[];
+  tripsFor(keys: readonly TripsKey[]): HourlyTrips[];
+  flowsFor(keys: readonly FlowsKey[]): FlowsResult[];
+  /** Trips starting in the given kommuner, grouped at both ends. */
+  flowMatrix(kommuner: readonly number[], groupBy: Grouping, date: string): MatrixResult;
+  info: MobilitySourceInfo;
+  /** Disclosure control applied to every published value (MOBILITY_* settings). */
+  disclosure: DisclosureConfig;
+  store: { file: string; built: boolean };
+  close(): void;
+}
+
+const COLUMN: Record<Exclude<Level, 'COUNTRY'>, string> = { DESO: 'deso', REGSO: 'regso', KOMMUN: 'kommun', LAN: 'lan' };
+
+/** The trip column of one end at one level; the country has none (every trip is in it). */
+function endColumn(direction: Direction, level: Level, own: boolean): string | null {
+  if (level === 'COUNTRY') return null;
+  const end = (direction === 'OUTGOING') === own ? 'o' : 'd';
+  return `${end}_${COLUMN[level]}`;
+}
+
+const DESCRIPTION =
+  'Synthetic: devices generated from a seed over the real area frame (DeSO 2018 with RegSO 2020, kommun, län and ' +
+  'områdestyp 2022; residents constrained to the real kommun totals), with diaries calibrated to what SCB published for ' +
+  'November 2022, signal events with handover noise, and SCB’s 40-minute rule applied by the same pipeline as for ' +
+  'operator traces; counts extrapolated to residents of the home DeSO.';
+
+export function mobilityStoreSpec(config: Pick<AppConfig, 'dataDir' | 'mobility'>, log?: Logger): StoreSpec {
+  const { seed, sampleShare, dates } = config.mobility;
+  const code = BUILD_CODE.map((file) => fileURLToPath(new URL(file, import.meta.url)));
+  return {
+    name: 'mobility',
+    loaderVersion: 1,
+    tables,
+    inputs: [...SYNTHETIC_INPUTS.map((file) => path.join(config.dataDir, file)), ...codeFiles(code)],
+    parameters: JSON.stringify({ seed, sampleShare, dates }),
+    load(db) {
+      const started = performance.now();
+      const generated = generateSynthetic({ dataDir: config.dataDir, seed, sampleShare, dates });
+      const generatedMs = performance.now() - started;
+      const result = runPipeline(generated.events, generated.plan, generated.frame.length);
+      log?.info('mobility pipeline ran', {
+        events: result.stats.events, devices: result.stats.devices, activities: result.activities.length, trips: result.trips.length,
+        generateMs: Math.round(generatedMs), pipelineMs: Math.round(performance.now() - started - generatedMs),
+      });
+      loadMobilityStore(db, { frame: generated.frame, result, config: config.mobility, description: DESCRIPTION });
+    },
+  };
+}
+
+/** Every .ts file of the given files and folders, sorted, so the fingerprint does not depend on directory order. */
+function codeFiles(entries: string[]): string[] {
+  return entries.flatMap((entry) => (entry.endsWith('.ts') ? [entry] : listTs(entry))).sort();
+}
+
+function listTs(folder: string): string[] {
+  return readdirSync(folder).filter((name) => name.endsWith('.ts')).map((name) => path.join(folder, name));
+}
+
+function zeroCounts(): Counts {
+  return { devices: 0, value: 0, trips: 0 };
+}
+
+interface TripRecord {
+  area: number;
+  hour: number;
+  trips: number;
+  devices: number;
+  persons: number;
+}
+
+function tripsFor(db: Store, keys: readonly TripsKey[]): HourlyTrips[] {
+  const results = keys.map((): HourlyTrips => ({ hours: Array.from({ length: 24 }, zeroCounts), total: zeroCounts() }));
+  const groups = new Map<string, number[]>();
+  keys.forEach((key, i) => {
+    const group = `${key.level}|${key.direction}|${key.date}`;
+    groups.set(group, [...(groups.get(group) ?? []), i]);
+  });
+  for (const members of groups.values()) {
+    const { level, direction, date } = keys[members[0]];
+    const column = endColumn(direction, level, true);
+    const areas = JSON.stringify(members.map((i) => keys[i].area));
+    const area = column ? sql.raw(column) : sql`0`;
+    const where = column ? sql`${sql.raw(column)} IN (SELECT value FROM json_each(${areas})) AND` : sql``;
+    const hourly = db.all<TripRecord>(sql`
+      SELECT ${area} AS area, hour, count(*) AS trips, count(DISTINCT device) AS devices, sum(weight) AS persons
+      FROM trip WHERE ${where} date = ${date} GROUP BY 1, hour`);
+    const totals = db.all<TripRecord>(sql`
+      SELECT ${area} AS area, 0 AS hour, count(*) AS trips, count(DISTINCT device) AS devices, sum(weight) AS persons
+      FROM trip WHERE ${where} date = ${date} GROUP BY 1`);
+    for (const i of members) {
+      const own = column ? keys[i].area : 0;
+      for (const row of hourly) if (row.area === own) results[i].hours[row.hour] = { devices: row.devices, value: row.persons, trips: row.trips };
+      const total = totals.find((row) => row.area === own);
+      if (total) results[i].total = { devices: total.devices, value: total.persons, trips: total.trips };
+    }
+  }
+  return results;
+}
+
+interface FlowRecord {
+  area: number;
+  other: number;
+  trips: number;
+  devices: number;
+  persons: number;
+}
+
+function flowsFor(db: Store, keys: readonly FlowsKey[]): FlowsResult[] {
+  const totals = tripsFor(db, keys);
+  const results = keys.map((_, i): FlowsResult => ({ flows: [], total: totals[i].total }));
+  const groups = new Map<string, number[]>();
+  keys.forEach((key, i) => {
+    const group = `${key.level}|${key.otherLevel}|${key.direction}|${key.date}`;
+    groups.set(group, [...(groups.get(group) ?? []), i]);
+  });
+  for (const members of groups.values()) {
+    const { level, otherLevel, direction, date } = keys[members[0]];
+    const column = endColumn(direction, level, true);
+    const otherColumn = endColumn(direction, otherLevel, false);
+    const areas = JSON.stringify(members.map((i) => keys[i].area));
+    const area = column ? sql.raw(column) : sql`0`;
+    const other = otherColumn ? sql.raw(otherColumn) : sql`0`;
+    const where = column ? sql`${sql.raw(column)} IN (SELECT value FROM json_each(${areas})) AND` : sql``;
+    const rows = db.all<FlowRecord>(sql`
+      SELECT ${area} AS area, ${other} AS other, count(*) AS trips, count(DISTINCT device) AS devices, sum(weight) AS persons
+      FROM trip WHERE ${where} date = ${date} GROUP BY 1, 2`);
+    for (const row of rows) {
+      const i = members.find((member) => (column ? keys[member].area : 0) === row.area);
+      if (i !== undefined) results[i].flows.push({ other: row.other, devices: row.devices, value: row.persons, trips: row.trips });
+    }
+  }
+  return results;
+}
+
+const GROUP_COLUMN: Record<Grouping, [string, string]> = {
+  OMRADESTYP: ['o_type', 'd_type'],
+  DESO: ['o_deso', 'd_deso'],
+  REGSO: ['o_regso', 'd_regso'],
+  KOMMUN: ['o_kommun', 'd_kommun'],
+  LAN: ['o_lan', 'd_lan'],
+};
+
+export const OUTSIDE = 'OUTSIDE';
+
+function flowMatrix(db: Store, areaById: (idx: number) => AreaRow, kommuner: readonly number[], groupBy: Grouping, date: string): MatrixResult {
+  const region = JSON.stringify(kommuner);
+  const [from, to] = GROUP_COLUMN[groupBy];
+  const rows = db.all<{ origin: number; destination: number | null; trips: number; devices: number; persons: number }>(sql`
+    SELECT ${sql.raw(from)} AS origin,
+           CASE WHEN d_kommun IN (SELECT value FROM json_each(${region})) THEN ${sql.raw(to)} END AS destination,
+           count(*) AS trips, count(DISTINCT device) AS devices, sum(weight) AS persons
+    FROM trip WHERE o_kommun IN (SELECT value FROM json_each(${region})) AND date = ${date}
+    GROUP BY 1, 2`);
+  const total = db.get<{ trips: number; devices: number; persons: number; same: number; outside: number }>(sql`
+    SELECT count(*) AS trips, count(DISTINCT device) AS devices, coalesce(sum(weight), 0) AS persons,
+           coalesce(sum(CASE WHEN o_regso = d_regso THEN weight END), 0) AS same,
+           coalesce(sum(CASE WHEN d_kommun NOT IN (SELECT value FROM json_each(${region})) THEN weight END), 0) AS outside
+    FROM trip WHERE o_kommun IN (SELECT value FROM json_each(${region})) AND date = ${date}`)!;
+  const name = (value: number) => (groupBy === 'OMRADESTYP' ? String(value) : areaById(value).id);
+  const persons = total.persons || 1;
+  return {
+    cells: rows.map((row) => ({
+      from: name(row.origin),
+      to: row.destination === null ? OUTSIDE : name(row.destination),
+      devices: row.devices,
+      value: row.persons,
+      trips: row.trips,
+    })),
+    total: { devices: total.devices, value: total.persons, trips: total.trips },
+    split: {
+      sameArea: total.same / persons,
+      otherAreaInRegion: (total.persons - total.same - total.outside) / persons,
+      outsideRegion: total.outside / persons,
+    },
+  };
+}
+
+function presenceFor(db: Store, keys: readonly PresenceKey[]): PresenceRow[] {
+  const size = (WHOLE_DAY + 1) * (ANY_TYPE + 1);
+  const results = keys.map(() => ({ devices: new Int32Array(size), persons: new Float64Array(size) }));
+  if (keys.length === 0) return results;
+  const params = JSON.stringify(keys.map((key, i) => [i, key.area, key.date]));
+  const rows = db.all<{ idx: number; hour: number; type: number; devices: number; persons: number }>(sql`
+    SELECT k.value ->> 0 AS idx, p.hour, p.type, p.devices, p.persons
+    FROM json_each(${params}) AS k JOIN presence AS p ON p.area = k.value ->> 1 AND p.date = k.value ->> 2`);
+  for (const row of rows) {
+    const cell = row.hour * (ANY_TYPE + 1) + row.type;
+    results[row.idx].devices[cell] = row.devices;
+    results[row.idx].persons[cell] = row.persons;
+  }
+  return results;
+}
+
+function readInfo(db: Store): MobilitySourceInfo {
+  const meta = new Map(db.select().from(datasetMeta).all().map((row) => [row.key, row.value]));
+  const need = (key: string): string => {
+    const value = meta.get(key);
+    if (value === undefined) throw new Error(`The mobility store lacks "${key}" in mobility_meta; delete it to rebuild`);
+    return value;
+  };
+  const synthetic = need('synthetic') === 'true';
+  return {
+    synthetic,
+    methodVersion: need('methodVersion'),
+    dates: JSON.parse(need('dates')) as string[],
+    seed: synthetic ? Number(need('seed')) : null,
+    sampleShare: synthetic ? Number(need('sampleShare')) : null,
+    description: need('description'),
+  };
+}
+
+/** Opens (building when needed: generation and pipeline, some seconds) the mobility store under config.storeDir. */
+export function createMobilitySource(config: Pick<AppConfig, 'dataDir' | 'storeDir' | 'mobility'>, log?: Logger): MobilitySource {
+  const { db, built, file } = openStore(config.storeDir, mobilityStoreSpec(config, log));
+  const areas = db.select().from(mobilityArea).orderBy(mobilityArea.idx).all() as AreaRow[];
+  const byId = new Map(areas.map((area) => [area.id, area]));
+  const info = readInfo(db);
+  log?.info('mobility store ready', { file, built, areas: areas.length });
+  const areaByIndex = (idx: number) => areas[idx];
+  return {
+    areas,
+    areaById: (id) => byId.get(id),
+    areaByIndex,
+    presenceFor: (keys) => presenceFor(db, keys),
+    tripsFor: (keys) => tripsFor(db, keys),
+    flowsFor: (keys) => flowsFor(db, keys),
+    flowMatrix: (kommuner, groupBy, date) => flowMatrix(db, areaByIndex, kommuner, groupBy, date),
+    info,
+    disclosure: config.mobility.disclosure,
+    store: { file, built },
+    close: () => db.$client.close(),
+  };
+}
