@@ -1,6 +1,7 @@
 // The mobile-network pipeline against seeded synthetic truth: the 40-minute rule, ping-pong, merging, labels, validation, hourly counts.
 import { describe, expect, it } from 'vitest';
 import { HOME, MIN_STAY_SECONDS, OTHER, WORK, type CellPlan, type EventBatch, type PipelineResult } from '../subgraphs/mobility/model.ts';
+import { seededRandom } from '../bench/util.ts';
 import { ANY_TYPE, MOVE, presenceByHour, presenceIndex, runPipeline, segment, STAY, tripsByHour, UNKNOWN, WHOLE_DAY } from '../subgraphs/mobility/pipeline/index.ts';
 
 const MINUTE = 60;
@@ -13,17 +14,6 @@ const SPACING = 1000;
 const X0 = 600_000;
 const Y0 = 6_500_000;
 
-/** mulberry32: small, seeded, good enough for test data. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const between = (rand: () => number, lo: number, hi: number) => lo + (hi - lo) * rand();
 const exponential = (rand: () => number, mean: number) => -Math.log(1 - rand()) * mean;
 
@@ -195,7 +185,7 @@ describe('the 40-minute rule on seeded synthetic truth', () => {
     // Explained: 0 = not at all, 1 = only as the events show it, 2 = by a true stay of at least 40 minutes.
     const counts = [0, 0, 0];
     for (let seed = 1; seed <= SEEDS; seed++) {
-      const rand = random(seed);
+      const rand = seededRandom(seed);
       const diaries = Array.from({ length: DEVICES }, () => wanderingDiary(g, rand));
       const traces = diaries.map((stays) => trace(g, stays, noisyParams(rand), rand));
       const result = runPipeline(batchOf(traces), g.plan, g.areaCount);
@@ -248,7 +238,7 @@ describe('the 40-minute rule on seeded synthetic truth', () => {
   it('joins no two stays in the same area by a trip without a stay between (over many seeds)', () => {
     let trips = 0;
     for (let seed = 101; seed <= 100 + SEEDS; seed++) {
-      const rand = random(seed);
+      const rand = seededRandom(seed);
       const traces = Array.from({ length: DEVICES }, () => trace(g, wanderingDiary(g, rand), noisyParams(rand), rand));
       const result = runPipeline(batchOf(traces), g.plan, g.areaCount);
       for (let device = 0; device < DEVICES; device++) {
@@ -268,7 +258,7 @@ describe('the 40-minute rule on seeded synthetic truth', () => {
 
   it('never turns ping-pong between adjacent cells into trips', () => {
     for (let seed = 201; seed <= 230; seed++) {
-      const rand = random(seed);
+      const rand = seededRandom(seed);
       const stays: TrueStay[] = [{ place: 0, ...placeAt(10, 10, rand), start: 0, end: DAY }];
       const traces = [trace(g, stays, { ...NOISY, pHop: 0.3, stayMean: between(rand, 20, 40) * MINUTE }, rand)];
       const result = runPipeline(batchOf(traces), g.plan, g.areaCount);
@@ -287,7 +277,7 @@ describe('the 40-minute rule on seeded synthetic truth', () => {
     const big = grid(30, 2);
     const recall = { short: [0, 0], long: [0, 0] };
     for (let seed = 301; seed <= 340; seed++) {
-      const rand = random(seed);
+      const rand = seededRandom(seed);
       const traces: TraceEvent[][] = [];
       const trueTrips: { device: number; start: number; end: number; kind: 'short' | 'long' }[] = [];
       for (let device = 0; device < 6; device++) {
@@ -384,7 +374,7 @@ describe('activities, labels and gaps', () => {
   });
 
   it('labels home, work and other right for a typical commuter', () => {
-    const rand = random(7);
+    const rand = seededRandom(7);
     const home = at(4, 4);
     const work = at(19, 13);
     const gym = at(19, 19);
@@ -445,7 +435,7 @@ describe('input validation', () => {
   });
 
   it('drops exact duplicates, counts them and gives the same result as without them', () => {
-    const rand = random(11);
+    const rand = seededRandom(11);
     const big = grid(20, 2);
     const traces = Array.from({ length: 5 }, () => trace(big, wanderingDiary(big, rand), NOISY, rand));
     const clean = runPipeline(batchOf(traces), big.plan, big.areaCount);
