@@ -8,6 +8,9 @@ export class GridIndex {
   /** start[b]..start[b+1] indexes `order` with the points of bucket b (compressed sparse rows). */
   private readonly start: Int32Array;
   private readonly order: Int32Array;
+  /** Buffers `within` reuses across calls, allocated on first use. */
+  private scratch: { found: Int32Array; distance2: Float64Array } | undefined;
+  private visiting = false;
 
   constructor(
     readonly xs: ArrayLike<number>,
@@ -53,30 +56,23 @@ export class GridIndex {
     return this.row(y) * this.columns + this.column(x);
   }
 
-  /** Calls visit(i, squaredDistance) for every point within `radius` of (x, y), bucket by bucket. */
+  /** Calls visit(i, squaredDistance) for every point within `radius` of (x, y), bucket by bucket (not re-entrant). */
   within(x: number, y: number, radius: number, visit: (i: number, distance2: number) => void): void {
-    const r2 = radius * radius;
-    const c0 = this.column(x - radius);
-    const c1 = this.column(x + radius);
-    const r0 = this.row(y - radius);
-    const r1 = this.row(y + radius);
-    for (let row = r0; row <= r1; row++) {
-      for (let column = c0; column <= c1; column++) {
-        const bucket = row * this.columns + column;
-        for (let k = this.start[bucket]; k < this.start[bucket + 1]; k++) {
-          const i = this.order[k];
-          const dx = this.xs[i] - x;
-          const dy = this.ys[i] - y;
-          const d2 = dx * dx + dy * dy;
-          if (d2 <= r2) visit(i, d2);
-        }
-      }
+    if (this.visiting) throw new Error('GridIndex.within was called from inside its own visit callback; use collect with buffers of your own');
+    this.scratch ??= { found: new Int32Array(this.xs.length), distance2: new Float64Array(this.xs.length) };
+    const { found, distance2 } = this.scratch;
+    const count = this.collect(x, y, radius, found, distance2);
+    this.visiting = true;
+    try {
+      for (let n = 0; n < count; n++) visit(found[n], distance2[n]);
+    } finally {
+      this.visiting = false;
     }
   }
 
   /**
    * Writes the points within `radius` of (x, y) and their squared distances into `found` and `distance2` (each at least
-   * as long as the point count) and returns how many; faster than `within` in hot loops, with the same order.
+   * as long as the point count) and returns how many, in bucket order.
    */
   collect(x: number, y: number, radius: number, found: Int32Array, distance2: Float64Array): number {
     const r2 = radius * radius;
