@@ -151,6 +151,22 @@ function zeroCounts(): Counts {
   return { devices: 0, value: 0, trips: 0 };
 }
 
+function pushTo<K>(map: Map<K, number[]>, key: K, value: number): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** Batch members by the area their rows are reported under (0 for the country, which has no column). */
+function membersByArea(keys: readonly TripsKey[], members: number[], byArea: boolean): Map<number, number[]> {
+  const map = new Map<number, number[]>();
+  for (const i of members) {
+    const area = byArea ? keys[i].area : 0;
+    pushTo(map, area, i);
+  }
+  return map;
+}
+
 interface TripRecord {
   area: number;
   hour: number;
@@ -164,7 +180,7 @@ function tripsFor(db: Store, keys: readonly TripsKey[]): HourlyTrips[] {
   const groups = new Map<string, number[]>();
   keys.forEach((key, i) => {
     const group = `${key.level}|${key.direction}|${key.date}`;
-    groups.set(group, [...(groups.get(group) ?? []), i]);
+    pushTo(groups, group, i);
   });
   for (const members of groups.values()) {
     const { level, direction, date } = keys[members[0]];
@@ -178,11 +194,12 @@ function tripsFor(db: Store, keys: readonly TripsKey[]): HourlyTrips[] {
     const totals = db.all<TripRecord>(sql`
       SELECT ${area} AS area, 0 AS hour, count(*) AS trips, count(DISTINCT device) AS devices, sum(weight) AS persons
       FROM trip WHERE ${where} date = ${date} GROUP BY 1`);
-    for (const i of members) {
-      const own = column ? keys[i].area : 0;
-      for (const row of hourly) if (row.area === own) results[i].hours[row.hour] = { devices: row.devices, value: row.persons, trips: row.trips };
-      const total = totals.find((row) => row.area === own);
-      if (total) results[i].total = { devices: total.devices, value: total.persons, trips: total.trips };
+    const memberOf = membersByArea(keys, members, column !== null);
+    for (const row of hourly) {
+      for (const i of memberOf.get(row.area) ?? []) results[i].hours[row.hour] = { devices: row.devices, value: row.persons, trips: row.trips };
+    }
+    for (const row of totals) {
+      for (const i of memberOf.get(row.area) ?? []) results[i].total = { devices: row.devices, value: row.persons, trips: row.trips };
     }
   }
   return results;
@@ -202,7 +219,7 @@ function flowsFor(db: Store, keys: readonly FlowsKey[]): FlowsResult[] {
   const groups = new Map<string, number[]>();
   keys.forEach((key, i) => {
     const group = `${key.level}|${key.otherLevel}|${key.direction}|${key.date}`;
-    groups.set(group, [...(groups.get(group) ?? []), i]);
+    pushTo(groups, group, i);
   });
   for (const members of groups.values()) {
     const { level, otherLevel, direction, date } = keys[members[0]];
@@ -215,9 +232,9 @@ function flowsFor(db: Store, keys: readonly FlowsKey[]): FlowsResult[] {
     const rows = db.all<FlowRecord>(sql`
       SELECT ${area} AS area, ${other} AS other, count(*) AS trips, count(DISTINCT device) AS devices, sum(weight) AS persons
       FROM trip WHERE ${where} date = ${date} GROUP BY 1, 2`);
+    const memberOf = membersByArea(keys, members, column !== null);
     for (const row of rows) {
-      const i = members.find((member) => (column ? keys[member].area : 0) === row.area);
-      if (i !== undefined) results[i].flows.push({ other: row.other, devices: row.devices, value: row.persons, trips: row.trips });
+      for (const i of memberOf.get(row.area) ?? []) results[i].flows.push({ other: row.other, devices: row.devices, value: row.persons, trips: row.trips });
     }
   }
   return results;
