@@ -19,32 +19,38 @@ export interface PipelineFigures {
 }
 
 const GRID = 100;
-const SPACING = 1000;
+/** Grid spacing and origin in metres. */
+export const SPACING = 1000;
+export const GRID_X0 = 600_000;
+export const GRID_Y0 = 6_500_000;
 const BLOCK = 2;
 const DAYS = 7;
 const DAY = 86_400;
 const MINUTE = 60;
 
-/** A GRID × GRID square of cells SPACING apart with 8-neighbour handover and areas of BLOCK × BLOCK cells. */
-function gridPlan(): CellPlan {
+/**
+ * A size × size square of cells SPACING metres apart from a SWEREF 99 TM-like origin, with 8-neighbour handover and
+ * areas of block × block cells; shared with the pipeline's tests.
+ */
+export function gridPlan(size: number, block: number): { plan: CellPlan; areaCount: number } {
   const cells: CellPlan['cells'] = [];
   const neighbours: number[][] = [];
-  const blocks = GRID / BLOCK;
-  for (let gy = 0; gy < GRID; gy++) {
-    for (let gx = 0; gx < GRID; gx++) {
-      cells.push({ id: gy * GRID + gx, area: Math.floor(gy / BLOCK) * blocks + Math.floor(gx / BLOCK), x: 600_000 + gx * SPACING, y: 6_500_000 + gy * SPACING });
+  const blocksPerRow = Math.ceil(size / block);
+  for (let gy = 0; gy < size; gy++) {
+    for (let gx = 0; gx < size; gx++) {
+      cells.push({ id: gy * size + gx, area: Math.floor(gy / block) * blocksPerRow + Math.floor(gx / block), x: GRID_X0 + gx * SPACING, y: GRID_Y0 + gy * SPACING });
       const list: number[] = [];
       for (let dy = -1; dy <= 1; dy++) {
         for (let dx = -1; dx <= 1; dx++) {
           const nx = gx + dx;
           const ny = gy + dy;
-          if ((dx || dy) && nx >= 0 && ny >= 0 && nx < GRID && ny < GRID) list.push(ny * GRID + nx);
+          if ((dx || dy) && nx >= 0 && ny >= 0 && nx < size && ny < size) list.push(ny * size + nx);
         }
       }
       neighbours.push(list);
     }
   }
-  return { cells, neighbours };
+  return { plan: { cells, neighbours }, areaCount: blocksPerRow * blocksPerRow };
 }
 
 /** Growable event columns. */
@@ -79,7 +85,7 @@ class Events {
  */
 export function syntheticBatch(targetEvents: number, seed = 20221107): { batch: EventBatch; plan: CellPlan } {
   const rand = seededRandom(seed);
-  const plan = gridPlan();
+  const { plan } = gridPlan(GRID, BLOCK);
   const out = new Events();
   const inGrid = (v: number) => Math.min((GRID - 1) * SPACING, Math.max(0, v));
   const cellOf = (x: number, y: number): number => {

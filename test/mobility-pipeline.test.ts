@@ -1,6 +1,7 @@
 // The mobile-network pipeline against seeded synthetic truth: the 40-minute rule, ping-pong, merging, labels, validation, hourly counts.
 import { describe, expect, it } from 'vitest';
 import { HOME, MIN_STAY_SECONDS, OTHER, WORK, type CellPlan, type EventBatch, type PipelineResult } from '../subgraphs/mobility/model.ts';
+import { gridPlan, SPACING } from '../bench/mobility.ts';
 import { seededRandom } from '../bench/util.ts';
 import { ANY_TYPE, MOVE, presenceByHour, presenceIndex, runPipeline, segment, STAY, tripsByHour, UNKNOWN, WHOLE_DAY } from '../subgraphs/mobility/pipeline/index.ts';
 
@@ -9,10 +10,6 @@ const HOUR = 3600;
 const DAY = 86_400;
 /** A Monday 00:00 in Swedish winter time. */
 const EPOCH = '2022-11-07T00:00:00+01:00';
-const SPACING = 1000;
-// SWEREF 99 TM-like origin, so positions look like the real ones.
-const X0 = 600_000;
-const Y0 = 6_500_000;
 
 const between = (rand: () => number, lo: number, hi: number) => lo + (hi - lo) * rand();
 const exponential = (rand: () => number, mean: number) => -Math.log(1 - rand()) * mean;
@@ -26,25 +23,7 @@ interface Grid {
 }
 
 function grid(size: number, block: number): Grid {
-  const blocksPerRow = Math.ceil(size / block);
-  const cells = [];
-  const neighbours: number[][] = [];
-  for (let gy = 0; gy < size; gy++) {
-    for (let gx = 0; gx < size; gx++) {
-      const id = gy * size + gx;
-      cells.push({ id, area: Math.floor(gy / block) * blocksPerRow + Math.floor(gx / block), x: X0 + gx * SPACING, y: Y0 + gy * SPACING });
-      const list: number[] = [];
-      for (let dy = -1; dy <= 1; dy++) {
-        for (let dx = -1; dx <= 1; dx++) {
-          const nx = gx + dx;
-          const ny = gy + dy;
-          if ((dx || dy) && nx >= 0 && ny >= 0 && nx < size && ny < size) list.push(ny * size + nx);
-        }
-      }
-      neighbours.push(list);
-    }
-  }
-  return { size, block, plan: { cells, neighbours }, areaCount: blocksPerRow * blocksPerRow };
+  return { size, block, ...gridPlan(size, block) };
 }
 
 /** Nearest cell of a position (metres from the grid's first cell centre). */

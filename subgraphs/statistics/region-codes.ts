@@ -1,5 +1,5 @@
 // SCB's region codes in PxWeb tables ↔ regiongraph area ids, in one place (docs/ids.md, "SCB region codes").
-import { COUNTRY_ID, formatAreaId, isAreaId, parseAreaId, type AreaKind } from '../../lib/area-id.ts';
+import { COUNTRY_ID, formatAreaId, parseAreaId, type AreaKind } from '../../lib/area-id.ts';
 
 /** Codes some SCB tables carry that are groupings, not areas of any division (e.g. TAB1212's metro regions). */
 export const PSEUDO_REGIONS: Readonly<Record<string, string>> = {
@@ -16,6 +16,16 @@ export const VINTAGE_FIRST_YEAR: Partial<Record<AreaKind, number>> = {
 };
 
 const SUFFIXES: Partial<Record<AreaKind, string>> = { deso2025: '_DeSO2025', regso2025: '_RegSO2025' };
+
+/** Region code shapes, tried in order: the 2025 suffixes before the bare DeSO and RegSO codes of 2018/2020. */
+const CODE_PATTERNS: [RegExp, AreaKind][] = [
+  [/^(\d{2})$/, 'lan'],
+  [/^(\d{4})$/, 'kommun'],
+  [/^(\d{4}[ABC]\d{4})_DeSO2025$/, 'deso2025'],
+  [/^(\d{4}R\d{3})_RegSO2025$/, 'regso2025'],
+  [/^(\d{4}[ABC]\d{4})$/, 'deso2018'],
+  [/^(\d{4}R\d{3})$/, 'regso2020'],
+];
 
 /** What an SCB region code stands for: an area, a pseudo-region, or nothing regiongraph knows. */
 export type ScbRegion =
@@ -39,20 +49,14 @@ export function parseScbRegion(raw: string): ScbRegion {
   // v1 tables of 2020–2021 wrote RegSO as "RegSO" + kommun + serial.
   const oldRegso = /^RegSO(\d{4})(\d{3})$/.exec(code);
   if (oldRegso) return { kind: 'area', areaId: formatAreaId('regso2020', `${oldRegso[1]}R${oldRegso[2]}`), code };
-  const candidates: [RegExp, AreaKind][] = [
-    [/^(\d{2})$/, 'lan'],
-    [/^(\d{4})$/, 'kommun'],
-    [/^(\d{4}[ABC]\d{4})_DeSO2025$/, 'deso2025'],
-    [/^(\d{4}R\d{3})_RegSO2025$/, 'regso2025'],
-    [/^(\d{4}[ABC]\d{4})$/, 'deso2018'],
-    [/^(\d{4}R\d{3})$/, 'regso2020'],
-  ];
-  for (const [pattern, kind] of candidates) {
+  for (const [pattern, kind] of CODE_PATTERNS) {
     const match = pattern.exec(code);
-    if (match && isAreaId(`${kind}:${match[1]}`)) return { kind: 'area', areaId: `${kind}:${match[1]}`, code };
+    // The patterns are the area kinds' own code formats, so a match is a well-formed id.
+    if (match) return { kind: 'area', areaId: `${kind}:${match[1]}`, code };
   }
   return { kind: 'unknown', code };
 }
+
 
 /** The area id for an SCB region code, or null for pseudo-regions and codes of no known division. */
 export function areaIdForScbRegion(code: string): string | null {

@@ -76,6 +76,16 @@ export function buildEvents(
     return ((t - dayStarts[day]) / 3600) % 24 < NIGHT_END_HOUR;
   };
   const { dropProbability, duplicateProbability, hopProbability, nightGapFactor } = parameters;
+  /** Writes one event, twice with the duplicate probability (operators deliver some events twice). */
+  const emit = (rng: Rng, device: number, time: number, cell: number) => {
+    const copies = rng.bernoulli(duplicateProbability) ? 2 : 1;
+    for (let c = 0; c < copies; c++) {
+      if (length === capacity) grow();
+      deviceOut[length] = device;
+      timeOut[length] = Math.floor(time);
+      cellOut[length++] = cell;
+    }
+  };
 
   for (let device = 0; device < devices; device++) {
     const rng = Rng.stream(seed, 'events', device);
@@ -102,13 +112,7 @@ export function buildEvents(
         else next += rng.exponential(gapAt(next));
         if (rng.bernoulli(dropProbability)) continue;
         const cell = candidates > 0 && rng.bernoulli(hop) ? neighbours[rng.int(candidates)] : primary;
-        const copies = rng.bernoulli(duplicateProbability) ? 2 : 1;
-        for (let c = 0; c < copies; c++) {
-          if (length === capacity) grow();
-          deviceOut[length] = device;
-          timeOut[length] = Math.floor(time);
-          cellOut[length++] = cell;
-        }
+        emit(rng, device, time, cell);
       }
       if (k + 1 === to || diaries.start[k + 1] <= stayEnd) continue;
       // Moving in a straight line to the next stay: the cell nearest to the position.
@@ -126,13 +130,7 @@ export function buildEvents(
         else next += rng.exponential(moveGap);
         if (rng.bernoulli(dropProbability)) continue;
         const cell = plan.cells[cellIndex.nearest(x0 + (dx * (time - t0)) / span, y0 + (dy * (time - t0)) / span)].id;
-        const copies = rng.bernoulli(duplicateProbability) ? 2 : 1;
-        for (let c = 0; c < copies; c++) {
-          if (length === capacity) grow();
-          deviceOut[length] = device;
-          timeOut[length] = Math.floor(time);
-          cellOut[length++] = cell;
-        }
+        emit(rng, device, time, cell);
       }
     }
   }

@@ -137,8 +137,11 @@ export function factsFromDataset(dataset: DecodedDataset, spec: DatasetSpec): Fa
       };
     }
     if (dimension.code === 'Region') {
+      // A region code repeats on every row of its slice, so each is read once.
+      const regions = new Map<string, ReturnType<typeof parseScbRegion>>();
       return (code, fact) => {
-        const region = parseScbRegion(code);
+        let region = regions.get(code);
+        if (region === undefined) regions.set(code, (region = parseScbRegion(code)));
         if (region.kind !== 'area') return false;
         fact.areaId = region.areaId;
         return true;
