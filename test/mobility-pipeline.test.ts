@@ -448,7 +448,7 @@ describe('hourly aggregation', () => {
   // Fine areas 0–3; coarse area = fine >> 1, so 0 and 1 make coarse 0, and 2 and 3 coarse 1.
   const fine = (a: number) => a;
   const coarse = (a: number) => a >> 1;
-  const activity = (device: number, area: number, start: number, end: number, type = OTHER) => ({ device, area, start, end, type });
+  const activity = (device: number, area: number, start: number, end: number, type = OTHER) => ({ device, area, cell: area, start, end, type });
 
   const day = result([
     activity(0, 0, at(9), at(10, 15)),
@@ -504,7 +504,9 @@ describe('hourly aggregation', () => {
   });
 
   it('counts trips and distinct devices per origin, destination and start hour at any level', () => {
-    const trip = (device: number, origin: number, destination: number, start: number) => ({ device, origin, destination, start, end: start + 600, distance: 1000 });
+    const trip = (device: number, origin: number, destination: number, start: number) => ({
+      device, origin, destination, originCell: origin, destinationCell: destination, start, end: start + 600, distance: 1000,
+    });
     const trips = result([], [trip(0, 0, 2, at(8, 10)), trip(0, 0, 2, at(8, 40)), trip(0, 3, 0, at(17)), trip(1, 1, 2, at(8, 20)), trip(1, 0, 2, at(24 + 8))]);
     const rows = (h: ReturnType<typeof tripsByHour>) =>
       Array.from({ length: h.length }, (_, i) => [h.origin[i], h.destination[i], h.hour[i], h.trips[i], h.devices[i]]);

@@ -7,8 +7,9 @@ import { METHOD_VERSION, type FrameArea, type PipelineResult } from './model.ts'
 import { ANY_TYPE, LocalClock, presenceByHour, presenceIndex, WHOLE_DAY } from './pipeline/index.ts';
 import { datasetMeta, mobilityArea, presence, trip } from './tables.ts';
 
+/** The levels every DeSO rolls up to, finest first; the 1 km grid (GRID) is placed by activity positions instead. */
 export const LEVELS = ['DESO', 'REGSO', 'KOMMUN', 'LAN', 'COUNTRY'] as const;
-export type Level = (typeof LEVELS)[number];
+export type Level = (typeof LEVELS)[number] | 'GRID';
 
 const DAY_MS = 86_400_000;
 

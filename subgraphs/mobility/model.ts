@@ -67,6 +67,8 @@ export interface Activity {
   device: number;
   /** Frame index of the area the stay is in (the area of the cell seen most during it). */
   area: number;
+  /** Id of the cell seen most during the stay: its position places the activity (grid squares, distances). */
+  cell: number;
   /** Seconds since the period's epoch. */
   start: number;
   end: number;
@@ -79,6 +81,9 @@ export interface Trip {
   /** Frame indexes of the origin and destination activities' areas. */
   origin: number;
   destination: number;
+  /** Cells of the origin and destination activities (see Activity.cell). */
+  originCell: number;
+  destinationCell: number;
   /** End of the origin activity and start of the destination activity, seconds since the epoch. */
   start: number;
   end: number;

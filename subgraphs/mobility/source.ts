@@ -100,7 +100,7 @@ export interface MobilitySource {
   close(): void;
 }
 
-const COLUMN: Record<Exclude<Level, 'COUNTRY'>, string> = { DESO: 'deso', REGSO: 'regso', KOMMUN: 'kommun', LAN: 'lan' };
+const COLUMN: Record<Exclude<Level, 'COUNTRY'>, string> = { DESO: 'deso', REGSO: 'regso', KOMMUN: 'kommun', LAN: 'lan', GRID: 'grid' };
 
 /** The trip column of one end at one level; the country has none (every trip is in it). */
 function endColumn(direction: Direction, level: Level, own: boolean): string | null {

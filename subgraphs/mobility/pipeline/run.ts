@@ -55,10 +55,13 @@ export function runPipeline(events: EventBatch, plan: CellPlan, frameAreaCount?:
     for (let k = 0; k < buffer.length; k++) {
       if (state[k] === UNKNOWN) broken = true;
       if (state[k] !== STAY) continue;
-      activities.push({ device, area: area[k], start: start[k], end: end[k], type: types[k] });
+      activities.push({ device, area: area[k], cell: cell[k], start: start[k], end: end[k], type: types[k] });
       if (previous >= 0 && !broken) {
         const distance = Math.hypot(x[cell[k]] - x[cell[previous]], y[cell[k]] - y[cell[previous]]);
-        trips.push({ device, origin: area[previous], destination: area[k], start: end[previous], end: start[k], distance });
+        trips.push({
+          device, origin: area[previous], destination: area[k], originCell: cell[previous], destinationCell: cell[k],
+          start: end[previous], end: start[k], distance,
+        });
       }
       previous = k;
       broken = false;

@@ -29,7 +29,8 @@ export function groundTruth(diaries: Diaries): GroundTruth {
       const start = diaries.start[k];
       const end = diaries.end[k];
       const type = diaries.type[k];
-      const stay: TrueStay = { device, area, start, end, type, x: diaries.x[k], y: diaries.y[k] };
+      // The truth has places, not cells: cell -1.
+      const stay: TrueStay = { device, area, cell: -1, start, end, type, x: diaries.x[k], y: diaries.y[k] };
       stays.push(stay);
       if (stay.end - stay.start < MIN_STAY_SECONDS) continue;
       if (current && diaries.place[last] === diaries.place[k]) {
@@ -38,9 +39,9 @@ export function groundTruth(diaries: Diaries): GroundTruth {
       }
       if (current) {
         const distance = Math.hypot(diaries.x[k] - diaries.x[last], diaries.y[k] - diaries.y[last]);
-        trips.push({ device, origin: current.area, destination: stay.area, start: current.end, end: stay.start, distance });
+        trips.push({ device, origin: current.area, destination: stay.area, originCell: -1, destinationCell: -1, start: current.end, end: stay.start, distance });
       }
-      current = { device, area, start, end, type };
+      current = { device, area, cell: -1, start, end, type };
       activities.push(current);
       last = k;
     }
