@@ -61,7 +61,7 @@ export interface FlowsResult {
   total: Counts;
 }
 
-export type Grouping = 'OMRADESTYP' | 'DESO' | 'REGSO' | 'KOMMUN' | 'LAN';
+export type Grouping = 'OMRADESTYP' | 'DESO' | 'REGSO' | 'KOMMUN' | 'LAN' | 'GRID';
 
 export interface MatrixCell extends Counts {
   from: string;
@@ -246,6 +246,7 @@ const GROUP_COLUMN: Record<Grouping, [string, string]> = {
   REGSO: ['o_regso', 'd_regso'],
   KOMMUN: ['o_kommun', 'd_kommun'],
   LAN: ['o_lan', 'd_lan'],
+  GRID: ['o_grid', 'd_grid'],
 };
 
 export const OUTSIDE = 'OUTSIDE';
