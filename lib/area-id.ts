@@ -36,6 +36,18 @@ export interface AreaId {
   code: string;
 }
 
+/** SCB's rutid of the 1 km grid square holding a SWEREF 99 TM position: its lower-left corner, easting then northing. */
+export function gridSquareCode(x: number, y: number): string {
+  const e = Math.floor(x / 1000) * 1000;
+  const n = Math.floor(y / 1000) * 1000;
+  return `${String(e).padStart(6, '0')}${String(n).padStart(7, '0')}`;
+}
+
+/** The lower-left corner (SWEREF 99 TM metres) of a 1 km grid square from its rutid. */
+export function gridSquareCorner(code: string): [number, number] {
+  return [Number(code.slice(0, 6)), Number(code.slice(6))];
+}
+
 /** The id of the whole country, the root of every hierarchy. */
 export const COUNTRY_ID = 'country:SE';
 

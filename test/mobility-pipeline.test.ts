@@ -346,7 +346,10 @@ describe('activities, labels and gaps', () => {
       } else {
         expect(states).toEqual([STAY, STAY]);
         expect(result.trips).toEqual([
-          { device: 0, origin: area(4, 4), destination: area(16, 16), start: 120 * MINUTE, end: 120 * MINUTE + silence, distance: Math.hypot(12_000, 12_000) },
+          {
+            device: 0, origin: area(4, 4), destination: area(16, 16), originCell: cellAt(4, 4), destinationCell: cellAt(16, 16),
+            start: 120 * MINUTE, end: 120 * MINUTE + silence, distance: Math.hypot(12_000, 12_000),
+          },
         ]);
       }
     }

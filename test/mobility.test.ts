@@ -1,4 +1,7 @@
 // The mobility subgraph in process: areas it covers, batching, hierarchy consistency, disclosure, SCB's published day/night signs.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { ApolloServer } from '@apollo/server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../lib/log.ts';
@@ -112,6 +115,40 @@ describe('Area.mobility', () => {
   });
 });
 
+describe('the 1 km grid', () => {
+  const date = () => source.info.dates[0];
+
+  it('places every trip in exactly one origin square: the squares’ outgoing trips sum to the country’s', () => {
+    const squares = source.areas.filter((area) => area.level === 'GRID');
+    expect(squares.length).toBeGreaterThan(1000);
+    expect(squares.every((square) => /^grid1km:\d{3}000\d{4}000$/.test(square.id))).toBe(true);
+    const [country, ...bySquare] = source.tripsFor([
+      { area: source.areaById('country:SE')!.idx, level: 'COUNTRY', date: date(), direction: 'OUTGOING' },
+      ...squares.map((square) => ({ area: square.idx, level: 'GRID' as const, date: date(), direction: 'OUTGOING' as const })),
+    ]);
+    expect(bySquare.reduce((sum, trips) => sum + trips.total.trips!, 0)).toBe(country.total.trips);
+    // Residents are placed by home activities: the squares hold the extrapolated population (within rounding).
+    const residents = squares.reduce((sum, square) => sum + square.residents, 0);
+    expect(Math.abs(residents - source.areaById('country:SE')!.residents) / residents).toBeLessThan(0.005);
+  });
+
+  it('answers for a square of Falun: residents, activities and its top destination squares', async () => {
+    // The busiest square of Falun: the one with the most residents.
+    const falun = source.areaById('kommun:2080')!.idx;
+    const square = source.areas.filter((area) => area.level === 'GRID' && area.kommun === falun).sort((a, b) => b.residents - a.residents)[0];
+    const result = await execute<{ _entities: { mobility: { residents: number; activities: { total: Protected }; topDestinations: { flows: { area: { id: string } }[] } } }[] }>(
+      'query($r: [_Any!]!) { _entities(representations: $r) { ... on Area { mobility { residents activities { total { value suppressed } } topDestinations(limit: 3, includeSelf: true) { flows { area { id } } } } } } }',
+      { r: [{ __typename: 'Area', id: square.id }] },
+    );
+    expect(result.errors).toBeUndefined();
+    const mobility = result.data!._entities[0].mobility;
+    expect(mobility.residents).toBe(square.residents);
+    expect(mobility.activities.total.value).toBeGreaterThan(square.residents * 0.5);
+    expect(mobility.topDestinations.flows.length).toBeGreaterThan(0);
+    expect(mobility.topDestinations.flows.every((flow) => flow.area.id.startsWith('grid1km:'))).toBe(true);
+  });
+});
+
 describe('disclosure in answers', () => {
   const FLOWS = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Area { mobility { topDestinations(limit: 100, level: DESO) { flows { trips suppressed } total { value } disclosure { method k suppressedCells } } } } } }';
   type Flows = { _entities: { mobility: { topDestinations: { flows: { trips: number | null; suppressed: boolean }[]; disclosure: { method: string; k: number; suppressedCells: number } } } }[] };
@@ -136,6 +173,50 @@ describe('disclosure in answers', () => {
     const strict = { ...source, disclosure: { ...source.disclosure, k: 1_000_000 } };
     const result = await dayNight(['kommun:0180'], { source: strict, loaders: mobility.createContext(source).loaders });
     expect(result.data!._entities[0].mobility!.dayNightPopulation).toEqual({ night: { value: null, suppressed: true }, day: { value: null, suppressed: true } });
+  });
+});
+
+describe('time series', () => {
+  const SERIES = 'query($r: [_Any!]!, $from: String, $to: String) { _entities(representations: $r) { ... on Area { mobilitySeries(from: $from, to: $to) { date activities { total { value } } } } } }';
+  type Series = { _entities: { mobilitySeries: { date: string; activities: { total: { value: number | null } } }[] | null }[] };
+  let twoDays: MobilitySource;
+  let storeDir: string;
+
+  beforeAll(async () => {
+    // A small sample over a weekday and a Saturday: a second store of its own.
+    storeDir = mkdtempSync(path.join(tmpdir(), 'regiongraph-series-'));
+    twoDays = await mobility.createSource(testConfig({ REGIONGRAPH_STORE_DIR: storeDir, MOBILITY_DATES: '2022-11-15,2022-11-19', MOBILITY_SAMPLE_SHARE: '0.002' }), log);
+  }, 120_000);
+  afterAll(async () => {
+    if (twoDays) await mobility.closeSource?.(twoDays);
+    rmSync(storeDir, { recursive: true, force: true });
+  });
+
+  it('gives one entry per day of the data set in the range, oldest first, each with its own values', async () => {
+    const context = mobility.createContext(twoDays);
+    const r = [{ __typename: 'Area', id: 'kommun:0180' }, { __typename: 'Area', id: 'tatort2020:0114TB103' }];
+    const all = await execute<Series>(SERIES, { r }, context);
+    expect(all.errors).toBeUndefined();
+    const [stockholm, tatort] = all.data!._entities;
+    expect(stockholm.mobilitySeries!.map((day) => day.date)).toEqual(['2022-11-15', '2022-11-19']);
+    const [tuesday, saturday] = stockholm.mobilitySeries!.map((day) => day.activities.total.value!);
+    expect(tuesday).toBeGreaterThan(0);
+    expect(saturday).toBeGreaterThan(0);
+    expect(saturday).not.toBe(tuesday);
+    expect(tatort.mobilitySeries).toBeNull();
+    const saturdayOnly = await execute<Series>(SERIES, { r: r.slice(0, 1), from: '2022-11-16', to: '2022-11-30' }, context);
+    expect(saturdayOnly.data!._entities[0].mobilitySeries!.map((day) => day.date)).toEqual(['2022-11-19']);
+    const none = await execute<Series>(SERIES, { r: r.slice(0, 1), from: '2023-01-01' }, context);
+    expect(none.data!._entities[0].mobilitySeries).toEqual([]);
+  });
+
+  it('refuses a bound that is not an ISO date or a range that ends before it starts', async () => {
+    const context = mobility.createContext(twoDays);
+    const r = [{ __typename: 'Area', id: 'kommun:0180' }];
+    const bad = await execute<Series>(SERIES, { r, from: '15/11/2022' }, context);
+    expect(bad.errors?.[0]).toMatchObject({ message: expect.stringContaining('"15/11/2022" is not an ISO date'), extensions: { code: 'BAD_USER_INPUT' } });
+    const backwards = await execute<Series>(SERIES, { r, from: '2022-11-19', to: '2022-11-15' }, context);
+    expect(backwards.errors?.[0]).toMatchObject({ message: expect.stringContaining('is before from'), extensions: { code: 'BAD_USER_INPUT' } });
   });
 });
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Flatbush from 'flatbush';
 import { sql } from 'drizzle-orm';
-import { AREA_KINDS, AREA_LEVELS, COUNTRY_ID, formatAreaId, type AreaKind, type AreaLevel } from '../../lib/area-id.ts';
+import { AREA_KINDS, AREA_LEVELS, COUNTRY_ID, formatAreaId, gridSquareCorner, type AreaKind, type AreaLevel } from '../../lib/area-id.ts';
 import type { AppConfig } from '../../lib/config.ts';
 import { readCsv } from '../../lib/csv.ts';
 import { openStore, type Store } from '../../lib/db.ts';
@@ -151,7 +151,7 @@ export function readAreas(dataDir: string): NewArea[] {
   for (const row of readCsv(file('grid'))) {
     // The SCB square id is the lower-left corner: easting (6 digits) then northing (7 digits), in SWEREF 99 TM.
     const area = add(newArea('grid1km', row.rutid, null, formatAreaId('kommun', row.kommunkod)));
-    const square = squareFromLowerLeft(Number(row.rutid.slice(0, 6)), Number(row.rutid.slice(6)), 1000);
+    const square = squareFromLowerLeft(...gridSquareCorner(row.rutid), 1000);
     withGeometry(area, square, 3006, 'SCB 1 km squares (befolkning_1km_2025), Dalarnas län, populated squares');
   }
 

@@ -1,9 +1,10 @@
 // Builds the mobility store: the synthetic traces run through the pipeline, extrapolated, and aggregated at every level.
 import { sql } from 'drizzle-orm';
 import type { MobilityConfig } from '../../lib/config.ts';
+import { gridSquareCode, gridSquareCorner } from '../../lib/area-id.ts';
 import { sweref99tmToWgs84 } from '../../lib/crs.ts';
 import type { Store } from '../../lib/db.ts';
-import { METHOD_VERSION, type FrameArea, type PipelineResult } from './model.ts';
+import { HOME, METHOD_VERSION, type CellPlan, type FrameArea, type PipelineResult } from './model.ts';
 import { ANY_TYPE, LocalClock, presenceByHour, presenceIndex, WHOLE_DAY } from './pipeline/index.ts';
 import { datasetMeta, mobilityArea, presence, trip } from './tables.ts';
 
@@ -75,6 +76,43 @@ export function indexAreas(frame: FrameArea[]): { areas: AreaRow[]; up: Int32Arr
   return { areas, up };
 }
 
+/**
+ * The 1 km grid squares (SCB rutid) the cells lie in, as areas numbered from `firstIdx`: an activity is placed in the
+ * square of the cell seen most during it. A square's residents are the extrapolated devices whose home activity is in
+ * it; its kommun and län are those of the DeSO its first cell serves (squares can straddle a border).
+ */
+export function indexGridSquares(
+  plan: CellPlan, frameAreas: readonly AreaRow[], result: PipelineResult, weights: Float64Array, firstIdx: number,
+): { gridOfCell: Int32Array; squares: AreaRow[] } {
+  const codeOfCell = new Map<number, string>();
+  for (const cell of plan.cells) codeOfCell.set(cell.id, gridSquareCode(cell.x, cell.y));
+  const codes = [...new Set(codeOfCell.values())].sort();
+  const idxOf = new Map(codes.map((code, i) => [code, firstIdx + i]));
+  const cellCount = plan.cells.reduce((max, cell) => Math.max(max, cell.id + 1), 0);
+  const gridOfCell = new Int32Array(cellCount).fill(-1);
+  const firstCellArea = new Map<number, number>();
+  for (const cell of plan.cells) {
+    const idx = idxOf.get(codeOfCell.get(cell.id)!)!;
+    gridOfCell[cell.id] = idx;
+    if (!firstCellArea.has(idx)) firstCellArea.set(idx, cell.area);
+  }
+  const residents = new Float64Array(codes.length);
+  let lastDevice = -1;
+  for (const activity of result.activities) {
+    // One home per device: its first home activity places it.
+    if (activity.type !== HOME || activity.device === lastDevice) continue;
+    lastDevice = activity.device;
+    residents[gridOfCell[activity.cell] - firstIdx] += weights[activity.device];
+  }
+  const squares = codes.map((code, i): AreaRow => {
+    const [e, n] = gridSquareCorner(code);
+    const [lon, lat] = sweref99tmToWgs84([e + 500, n + 500]);
+    const deso = frameAreas[firstCellArea.get(firstIdx + i)!];
+    return { idx: firstIdx + i, id: `grid1km:${code}`, level: 'GRID', omradestyp: null, residents: Math.round(residents[i]), lon, lat, regso: null, kommun: deso.kommun, lan: deso.lan };
+  });
+  return { gridOfCell, squares };
+}
+
 /** Extrapolation weight per device: residents of its home DeSO divided by the devices living there; 0 without a home. */
 export function extrapolationWeights(result: PipelineResult, frame: FrameArea[]): Float64Array {
   const devicesAt = new Float64Array(frame.length);
@@ -84,6 +122,8 @@ export function extrapolationWeights(result: PipelineResult, frame: FrameArea[])
 
 export interface BuildInput {
   frame: FrameArea[];
+  /** The cell plan the events were seen on: cell positions place activities in grid squares. */
+  plan: CellPlan;
   result: PipelineResult;
   config: MobilityConfig;
   description: string;
@@ -92,8 +132,15 @@ export interface BuildInput {
 /** Fills the empty store: areas, presence per area/day/hour/type at every level (distinct devices), trips, metadata. */
 export function loadMobilityStore(db: Store, input: BuildInput): void {
   const { frame, result, config } = input;
-  const { areas, up } = indexAreas(frame);
+  const { areas: frameAreas, up } = indexAreas(frame);
   const weights = extrapolationWeights(result, frame);
+  const { gridOfCell, squares } = indexGridSquares(input.plan, frameAreas, result, weights, frameAreas.length);
+  const areas = [...frameAreas, ...squares];
+  // Every level as a mapping from an activity's DeSO and cell to an area index, with the areas it can reach.
+  const levels = [
+    ...up.map((level) => ({ areaOf: (frameIndex: number) => level[frameIndex], targets: new Set(level) })),
+    { areaOf: (_: number, cell: number) => gridOfCell[cell], targets: new Set(squares.map((square) => square.idx)) },
+  ];
   const dates = config.dates;
   const localTime = result.localTime;
   if (!localTime) throw new Error('The pipeline result carries no local time; the mobility store needs it for local hours');
@@ -115,9 +162,9 @@ export function loadMobilityStore(db: Store, input: BuildInput): void {
   // Each level is counted from the device-level activities, so a device counts once per area even at coarse levels.
   for (const [day, date] of dayOfDate) {
     const dayStart = clock.instant(day * 86_400);
-    for (const level of up) {
-      const { devices, persons } = presenceByHour(result, (frameIndex) => level[frameIndex], areas.length, { dayStart, weights });
-      for (const area of new Set(level)) {
+    for (const { areaOf, targets } of levels) {
+      const { devices, persons } = presenceByHour(result, areaOf, areas.length, { dayStart, weights });
+      for (const area of targets) {
         for (let hour = 0; hour <= WHOLE_DAY; hour++) {
           for (let type = 0; type <= ANY_TYPE; type++) {
             const cell = presenceIndex(area, hour, type);
@@ -132,9 +179,9 @@ export function loadMobilityStore(db: Store, input: BuildInput): void {
     device: sql.placeholder('device'), date: sql.placeholder('date'), hour: sql.placeholder('hour'), distance: sql.placeholder('distance'),
     weight: sql.placeholder('weight'),
     originDeso: sql.placeholder('o0'), originRegso: sql.placeholder('o1'), originKommun: sql.placeholder('o2'), originLan: sql.placeholder('o3'),
-    originType: sql.placeholder('ot'),
+    originType: sql.placeholder('ot'), originGrid: sql.placeholder('og'),
     destinationDeso: sql.placeholder('d0'), destinationRegso: sql.placeholder('d1'), destinationKommun: sql.placeholder('d2'),
-    destinationLan: sql.placeholder('d3'), destinationType: sql.placeholder('dt'),
+    destinationLan: sql.placeholder('d3'), destinationType: sql.placeholder('dt'), destinationGrid: sql.placeholder('dg'),
   }).prepare();
   let trips = 0;
   for (const t of result.trips) {
@@ -143,8 +190,9 @@ export function loadMobilityStore(db: Store, input: BuildInput): void {
     if (weight === 0 || date === undefined) continue;
     insertTrip.run({
       device: t.device, date, hour: clock.hourOf(t.start), distance: t.distance, weight,
-      o0: up[0][t.origin], o1: up[1][t.origin], o2: up[2][t.origin], o3: up[3][t.origin], ot: frame[t.origin].omradestyp,
+      o0: up[0][t.origin], o1: up[1][t.origin], o2: up[2][t.origin], o3: up[3][t.origin], ot: frame[t.origin].omradestyp, og: gridOfCell[t.originCell],
       d0: up[0][t.destination], d1: up[1][t.destination], d2: up[2][t.destination], d3: up[3][t.destination], dt: frame[t.destination].omradestyp,
+      dg: gridOfCell[t.destinationCell],
     });
     trips += 1;
   }

@@ -128,3 +128,35 @@ export const METRO_REGIONS = {
   MALMO: ['1230', '1231', '1233', '1261', '1262', '1263', '1264', '1267', '1280', '1281', '1285', '1287'],
 } as const satisfies Record<string, readonly string[]>;
 export type MetroRegion = keyof typeof METRO_REGIONS;
+
+/**
+ * Travel-mode classes of long journeys (SCB's product from 2023 has a mode class; Trafikanalys notes mode "has proved
+ * hard to capture" from mobile-network data): road, rail, air, or UNKNOWN when the times fit none or were not inferred.
+ */
+export const TRAVEL_MODES = ['ROAD', 'RAIL', 'AIR', 'UNKNOWN'] as const;
+export type TravelMode = (typeof TRAVEL_MODES)[number];
+
+/**
+ * A journey: consecutive trips of one device chained through short en-route activities (a meal, a change of train) to
+ * a final destination. One trip with no such stop is a journey of one leg.
+ */
+export interface Journey {
+  device: number;
+  /** Frame indexes of the first origin's and of the final destination's areas. */
+  origin: number;
+  destination: number;
+  /** Cells of the first origin and of the final destination (see Activity.cell); -1 in the ground truth. */
+  originCell: number;
+  destinationCell: number;
+  /** End of the origin activity and start of the final destination's, seconds since the epoch. */
+  start: number;
+  end: number;
+  /** Straight-line distance between the first origin and the final destination, metres. */
+  distance: number;
+  /** Trips chained: one more than the en-route activities. */
+  legs: number;
+  /** Whether the distance reaches the long-journey threshold (100 km unless configured). */
+  long: boolean;
+  /** The travel mode: inferred for long journeys (UNKNOWN for the others), true in the ground truth. */
+  mode: TravelMode;
+}

@@ -43,6 +43,17 @@ function checkDate(source: MobilitySource, date: string | null | undefined): str
   return date;
 }
 
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A series bound: an ISO date (any day; it need not be in the data set), or null for an open end. */
+function seriesBound(value: string | null | undefined, name: string): string | null {
+  if (value == null) return null;
+  if (!ISO_DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+    throw badUserInput(`${name} "${value}" is not an ISO date: expected YYYY-MM-DD, e.g. "2022-11-15"`, { argumentName: name });
+  }
+  return value;
+}
+
 function checkHour(value: number, name: string, max: number): void {
   if (!Number.isInteger(value) || value < 0 || value > max) {
     throw badUserInput(`${name} ${value} is out of range: expected a whole hour from 0 to ${max} (local time)`, { argumentName: name });
@@ -172,6 +183,14 @@ export const resolvers: GraphQLResolverMap<MobilityContext> = {
     mobility: (area: AreaRef, { date }: { date?: string | null }, { source }: MobilityContext): AreaDay | null => {
       const row = mobilityArea(source, area.id);
       return row ? { area: row, date: checkDate(source, date) } : null;
+    },
+    mobilitySeries: (area: AreaRef, args: { from?: string | null; to?: string | null }, { source }: MobilityContext): AreaDay[] | null => {
+      const from = seriesBound(args.from, 'from');
+      const to = seriesBound(args.to, 'to');
+      if (from !== null && to !== null && to < from) throw badUserInput(`to "${to}" is before from "${from}": give the earlier day as from`, { argumentName: 'to' });
+      const row = mobilityArea(source, area.id);
+      const inRange = (date: string) => (from === null || date >= from) && (to === null || date <= to);
+      return row ? [...source.info.dates].sort().filter(inRange).map((date) => ({ area: row, date })) : null;
     },
   },
   AreaMobility: {

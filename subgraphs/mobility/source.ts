@@ -133,7 +133,7 @@ export function mobilityStoreSpec(config: Pick<AppConfig, 'dataDir' | 'mobility'
         events: result.stats.events, devices: result.stats.devices, activities: result.activities.length, trips: result.trips.length,
         generateMs: Math.round(generatedMs), pipelineMs: Math.round(performance.now() - started - generatedMs),
       });
-      loadMobilityStore(db, { frame: generated.frame, result, config: config.mobility, description: DESCRIPTION });
+      loadMobilityStore(db, { frame: generated.frame, plan: generated.plan, result, config: config.mobility, description: DESCRIPTION });
     },
   };
 }

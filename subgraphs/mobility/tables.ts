@@ -1,9 +1,9 @@
 // drizzle tables of the mobility store: the area frame, unprotected hourly presence per area, and trips per device.
 import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
-/** Every area the aggregates exist for, at every level: DeSO 2018, RegSO 2020, kommun, län, the country. */
+/** Every area the aggregates exist for, at every level: DeSO 2018, RegSO 2020, kommun, län, the country, 1 km grid squares. */
 export const mobilityArea = sqliteTable('mobility_area', {
-  /** Dense index, DeSO first (equal to the frame index), then RegSO, kommun, län, country. */
+  /** Dense index, DeSO first (equal to the frame index), then RegSO, kommun, län, country, grid squares. */
   idx: integer('idx').primaryKey(),
   id: text('id').notNull(),
   level: text('level').notNull(),
@@ -48,11 +48,14 @@ export const trip = sqliteTable(
     originKommun: integer('o_kommun').notNull(),
     originLan: integer('o_lan').notNull(),
     originType: integer('o_type').notNull(),
+    /** Grid square of the origin activity's cell. */
+    originGrid: integer('o_grid').notNull(),
     destinationDeso: integer('d_deso').notNull(),
     destinationRegso: integer('d_regso').notNull(),
     destinationKommun: integer('d_kommun').notNull(),
     destinationLan: integer('d_lan').notNull(),
     destinationType: integer('d_type').notNull(),
+    destinationGrid: integer('d_grid').notNull(),
   },
   (table) => [
     // One index per end and level: every per-area query filters on exactly one of them.
@@ -60,10 +63,12 @@ export const trip = sqliteTable(
     index('trip_o_regso').on(table.originRegso, table.date),
     index('trip_o_kommun').on(table.originKommun, table.date),
     index('trip_o_lan').on(table.originLan, table.date),
+    index('trip_o_grid').on(table.originGrid, table.date),
     index('trip_d_deso').on(table.destinationDeso, table.date),
     index('trip_d_regso').on(table.destinationRegso, table.date),
     index('trip_d_kommun').on(table.destinationKommun, table.date),
     index('trip_d_lan').on(table.destinationLan, table.date),
+    index('trip_d_grid').on(table.destinationGrid, table.date),
   ],
 );
 

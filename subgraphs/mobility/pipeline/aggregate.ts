@@ -2,8 +2,11 @@
 import { ACTIVITY_TYPES, type LocalTime, type PipelineResult } from '../model.ts';
 import { DAY_SECONDS, LocalClock } from './clock.ts';
 
-/** Maps a frame (DeSO) index to a target area index at the wanted level, or a negative number to leave it out. */
-export type AreaMapping = (frameIndex: number) => number;
+/**
+ * Maps a frame (DeSO) index — and the cell the activity was seen at, for levels placed by position such as grid
+ * squares — to a target area index at the wanted level, or a negative number to leave it out.
+ */
+export type AreaMapping = (frameIndex: number, cell: number) => number;
 
 /** Type slot counting a device once whatever its activity type, after home, work and other. */
 export const ANY_TYPE = ACTIVITY_TYPES.length;
@@ -66,10 +69,10 @@ export function presenceByHour(result: PipelineResult, areaOf: AreaMapping, targ
   const activities = result.activities;
   let previousDevice = -1;
   for (let i = 0; i < activities.length; i++) {
-    const { device, area, start, end, type } = activities[i];
+    const { device, area, cell, start, end, type } = activities[i];
     previousDevice = checkGrouped(device, previousDevice, i, 'activities');
     if (end <= bounds[0] || start >= bounds[24]) continue;
-    const target = targetOf(areaOf, area, targetCount);
+    const target = targetOf(areaOf, area, cell, targetCount);
     if (target < 0) continue;
     for (let h = 0; h < 24; h++) {
       const overlap = Math.min(end, bounds[h + 1]) - Math.max(start, bounds[h]);
@@ -114,11 +117,11 @@ export function tripsByHour(result: PipelineResult, areaOf: AreaMapping, targetC
   const lastDevice: number[] = [];
   let previousDevice = -1;
   for (let i = 0; i < trips.length; i++) {
-    const { device, origin, destination, start } = trips[i];
+    const { device, origin, destination, originCell, destinationCell, start } = trips[i];
     previousDevice = checkGrouped(device, previousDevice, i, 'trips');
     if (bounds && (start < bounds[0] || start >= bounds[24])) continue;
-    const from = targetOf(areaOf, origin, targetCount);
-    const to = targetOf(areaOf, destination, targetCount);
+    const from = targetOf(areaOf, origin, originCell, targetCount);
+    const to = targetOf(areaOf, destination, destinationCell, targetCount);
     if (from < 0 || to < 0) continue;
     const key = (from * targetCount + to) * 24 + clock.hourOf(start);
     let row = rowOf.get(key);
@@ -165,9 +168,11 @@ function clockOf(result: PipelineResult, override: LocalTime | undefined): Local
   return time;
 }
 
-function targetOf(areaOf: AreaMapping, area: number, targetCount: number): number {
-  const target = areaOf(area);
-  if (!Number.isInteger(target) || target >= targetCount) throw new Error(`areaOf(${area}) = ${target} is not an integer below targetCount ${targetCount}`);
+function targetOf(areaOf: AreaMapping, area: number, cell: number, targetCount: number): number {
+  const target = areaOf(area, cell);
+  if (!Number.isInteger(target) || target >= targetCount) {
+    throw new Error(`areaOf(${area}, ${cell}) = ${target} is not an integer below targetCount ${targetCount}`);
+  }
   return target;
 }
 

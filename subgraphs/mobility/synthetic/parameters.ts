@@ -1,8 +1,18 @@
 // Every tunable of the synthetic generator in one place, with the defaults calibrated against the test oracles T1–T9.
-import type { Omradestyp } from '../model.ts';
+import type { Omradestyp, TravelMode } from '../model.ts';
 
 type ByType = Record<Omradestyp, number>;
 type ByCategory = Record<'A' | 'B' | 'C', number>;
+/** The modes a long journey truly has (UNKNOWN is only ever inferred). */
+export type LongTripMode = Exclude<TravelMode, 'UNKNOWN'>;
+export const LONG_TRIP_MODES: readonly LongTripMode[] = ['ROAD', 'RAIL', 'AIR'];
+/** Door-to-door time of a journey of d straight-line km: accessHours + d / kmh. */
+export interface DoorToDoor {
+  /** Fixed hours: getting out of town, to and from the station or airport, waiting, security. */
+  accessHours: number;
+  /** Speed over the straight line, detours of the road, track or flight path included. */
+  kmh: number;
+}
 
 export interface SyntheticParameters {
   /** Share of residents carried as devices (the operator's sample). */
@@ -70,6 +80,32 @@ export interface SyntheticParameters {
   /** Share of device-days with a long trip (> 100 km, to another län) and its minimum distance in km. */
   longTripShare: number;
   longTripMinKm: number;
+  /** Mean and standard deviation (local hours) of a long trip's departure; long trips are day trips, out and back. */
+  longTripDeparture: [number, number];
+  /** Door-to-door time by mode, and the spread of each journey's speed: a factor uniform in 1 ± longTripSpeedSpread. */
+  longTripDoorToDoor: Record<LongTripMode, DoorToDoor>;
+  longTripSpeedSpread: number;
+  /**
+   * Air is an option beyond longTripAirMinKm; its share grows linearly to longTripAirMaxShare at longTripAirFullKm.
+   * Rail takes longTripRailShare of the rest between two central tätorter (C DeSO at both ends), the lower share
+   * otherwise; road the remainder. Modes that cannot bring the traveller home the same day are left out.
+   */
+  longTripAirMinKm: number;
+  longTripAirFullKm: number;
+  longTripAirMaxShare: number;
+  longTripRailShare: { central: number; other: number };
+  /**
+   * Journeys of at least longTripStopMinHours by road or rail may stop on the way: with longTripLongStop an activity of
+   * longTripLongStopMinutes (a meal, a change with a long wait), with longTripShortStop a stop of
+   * longTripShortStopMinutes (fuel, coffee, a quick change), too short to be an activity. Flights are direct.
+   */
+  longTripStopMinHours: number;
+  longTripLongStop: Record<Exclude<LongTripMode, 'AIR'>, number>;
+  longTripLongStopMinutes: [number, number];
+  longTripShortStop: Record<Exclude<LongTripMode, 'AIR'>, number>;
+  longTripShortStopMinutes: [number, number];
+  /** Km at each end of a flight covered on the ground (to and from the airport); phones are silent in the air. */
+  airportAccessKm: number;
 
   /** Mean time between events in minutes, drawn per device from these ranges: while stationary and while moving. */
   stayEventGapMinutes: [number, number];
@@ -126,6 +162,31 @@ export const DEFAULT_PARAMETERS: SyntheticParameters = {
   otherDuration: [90, 0.5],
   longTripShare: 0.01,
   longTripMinKm: 100,
+  longTripDeparture: [8, 1.5],
+  // Assumptions at Swedish orders of magnitude, in straight-line km: a car averages about 75 km/h (E4/E6/E20 at
+  // 90–120 km/h, roads about 1.2 times the straight line, towns at both ends); trains about 110 km/h (X2000 Stockholm–
+  // Göteborg, about 400 km, in some 3 h; regional trains slower) plus an hour to, at and from the stations; flights about
+  // 500 km/h block speed (Stockholm–Luleå, about 700 km, in some 1 h 15 min) plus 2.5 h to the airport, check-in,
+  // security, boarding and from the airport.
+  longTripDoorToDoor: {
+    ROAD: { accessHours: 0.25, kmh: 75 },
+    RAIL: { accessHours: 1, kmh: 110 },
+    AIR: { accessHours: 2.5, kmh: 500 },
+  },
+  longTripSpeedSpread: 0.15,
+  // Assumptions: no domestic flights under about 300 km to speak of; most travellers fly beyond about 800 km (Norrland
+  // to the south); rail is strong between city centres. Together with the day-trip constraint this gives roughly two
+  // thirds road, a fifth rail and a tenth air, the order of Trafikanalys' long-distance travel survey shares.
+  longTripAirMinKm: 300,
+  longTripAirFullKm: 800,
+  longTripAirMaxShare: 0.8,
+  longTripRailShare: { central: 0.45, other: 0.15 },
+  longTripStopMinHours: 2,
+  longTripLongStop: { ROAD: 0.35, RAIL: 0.15 },
+  longTripLongStopMinutes: [45, 80],
+  longTripShortStop: { ROAD: 0.5, RAIL: 0.25 },
+  longTripShortStopMinutes: [10, 30],
+  airportAccessKm: 25,
 
   stayEventGapMinutes: [20, 40],
   moveEventGapMinutes: [5, 20],
