@@ -42,8 +42,12 @@ export interface DisclosureConfig {
   perturbSmall: boolean;
 }
 
-/** The mobility subgraph's synthetic default and its disclosure control. */
+/** The mobility subgraph's data source (synthetic default or imported deliveries) and its disclosure control. */
 export interface MobilityConfig {
+  /** synthetic: the generated default; delivered: the aggregates imported with `npm run mobility:import`. */
+  source: 'synthetic' | 'delivered';
+  /** SQLite file the imported deliveries are kept in. */
+  deliveryStore: string;
   /** Seed of the synthetic data set: the same seed gives byte-identical aggregates. */
   seed: number;
   /** Share of residents carrying a sampled device (the synthetic operator's sample). */
@@ -149,6 +153,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       timeoutMs: wholeNumber(env.PXWEB_TIMEOUT_MS ?? '30000', 'PXWEB_TIMEOUT_MS', 1),
     },
     mobility: {
+      source: oneOf(env.MOBILITY_SOURCE ?? 'synthetic', ['synthetic', 'delivered'] as const, 'MOBILITY_SOURCE'),
+      deliveryStore: path.resolve(PROJECT_ROOT, env.MOBILITY_DELIVERY_STORE ?? path.join('var', 'mobility-deliveries.sqlite')),
       seed: wholeNumber(env.MOBILITY_SEED ?? '20221115', 'MOBILITY_SEED', 0),
       sampleShare: share(env.MOBILITY_SAMPLE_SHARE ?? '0.01', 'MOBILITY_SAMPLE_SHARE'),
       dates: isoDates(env.MOBILITY_DATES ?? '2022-11-15', 'MOBILITY_DATES'),

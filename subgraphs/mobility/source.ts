@@ -33,6 +33,8 @@ export interface PresenceKey {
 export interface PresenceRow {
   devices: Int32Array;
   persons: Float64Array;
+  /** True when a value is a sum of delivered cells the provider had already suppressed some of: the true value is at least this. */
+  lowerBound?: boolean;
 }
 
 export interface TripsKey {
@@ -45,6 +47,8 @@ export interface TripsKey {
 export interface HourlyTrips {
   hours: Counts[];
   total: Counts;
+  /** True when a value is a sum of delivered cells the provider had already suppressed some of: the true value is at least this. */
+  lowerBound?: boolean;
 }
 
 export interface FlowsKey extends TripsKey {
@@ -59,6 +63,8 @@ export interface FlowRow extends Counts {
 export interface FlowsResult {
   flows: FlowRow[];
   total: Counts;
+  /** True when a value is a sum of delivered cells the provider had already suppressed some of: the true value is at least this. */
+  lowerBound?: boolean;
 }
 
 export type Grouping = 'OMRADESTYP' | 'DESO' | 'REGSO' | 'KOMMUN' | 'LAN' | 'GRID';
@@ -72,6 +78,8 @@ export interface MatrixResult {
   cells: MatrixCell[];
   total: Counts;
   split: { sameArea: number; otherAreaInRegion: number; outsideRegion: number };
+  /** True when a value is a sum of delivered cells the provider had already suppressed some of: the true value is at least this. */
+  lowerBound?: boolean;
 }
 
 export interface MobilitySourceInfo {

@@ -1,10 +1,11 @@
 // Daily activity diaries of the sampled devices: home, work and other stays with times, following §4.5's grammar.
-import { HOME, OTHER, WORK, type FrameArea } from '../model.ts';
+import { HOME, MIN_STAY_SECONDS, OTHER, WORK, type FrameArea, type Journey } from '../model.ts';
 import type { Agents } from './agents.ts';
 import type { Calendar } from './calendar.ts';
 import { sampleDestination, type DestinationModel } from './commuting.ts';
-import type { SyntheticParameters } from './parameters.ts';
+import { LONG_TRIP_MODES, type LongTripMode, type SyntheticParameters } from './parameters.ts';
 import { Rng, sampleWeights } from './random.ts';
+import type { GridIndex } from './spatial.ts';
 
 /**
  * Every stay of every device in time order, columnar: stays of device d are [first[d], first[d + 1]). Places are
@@ -21,7 +22,12 @@ export interface Diaries {
   end: Uint32Array;
   x: Float64Array;
   y: Float64Array;
+  /** When the move leaving a stay is a flight: the batch seconds the phone goes silent and is heard again (else 0, 0). */
+  flightStart: Uint32Array;
+  flightEnd: Uint32Array;
   first: Int32Array;
+  /** Every long journey, in device and time order, with its true mode (cells -1: the truth has places). */
+  journeys: Journey[];
 }
 
 /** What diaries draw destinations from. */
@@ -33,6 +39,8 @@ export interface DiaryContext {
   longTripWeight: Float64Array;
   /** Per DeSO: the other DeSO of its RegSO (empty when the RegSO has one DeSO). */
   neighbourhood: number[][];
+  /** The DeSO positions, to find the DeSO nearest to a point on the way of a long journey. */
+  areaIndex: GridIndex;
 }
 
 const HOUR = 3600;
@@ -64,6 +72,32 @@ interface Place {
   type: number;
 }
 
+/** Hours after leaving at which a flight's phone goes silent and is heard again. */
+type Flight = [number, number];
+
+/** A long journey as planned: legs to each en-route stop and then to the destination, door to door. */
+interface JourneyPlan {
+  mode: LongTripMode;
+  /** Where each leg ends, its hours of travel and of stay (the last leg's stay is the caller's). */
+  legs: { to: Place; travel: number; stay: number }[];
+  flight?: Flight;
+  /** Hours from leaving the origin to arriving at the destination, stops included. */
+  hours: number;
+}
+
+/** A long journey as travelled, in the day's local hours. */
+interface TravelledJourney {
+  mode: LongTripMode;
+  origin: Place;
+  destination: Place;
+  start: number;
+  end: number;
+  /** Trips between activities: one more than the stops long enough to be activities. */
+  legs: number;
+}
+
+const distanceKm = (a: Place, b: Place) => Math.hypot(a.x - b.x, a.y - b.y) / 1000;
+
 /** Growable columnar stay storage. */
 class StayBuffer {
   length = 0;
@@ -75,12 +109,16 @@ class StayBuffer {
   end = new Uint32Array(1 << 16);
   x = new Float64Array(1 << 16);
   y = new Float64Array(1 << 16);
+  flightStart = new Uint32Array(1 << 16);
+  flightEnd = new Uint32Array(1 << 16);
 
-  push(device: number, where: Place, start: number, end: number): void {
+  /** Adds a stay; `flight` (batch seconds) when the device leaves it by air. */
+  push(device: number, where: Place, start: number, end: number, flight?: Flight): void {
     const last = this.length - 1;
     // A day ending at home and the next starting there (or any back-to-back visit of one place) stay one stay.
     if (last >= 0 && this.device[last] === device && this.place[last] === where.place && this.end[last] === start) {
       this.end[last] = end;
+      this.setFlight(last, flight);
       return;
     }
     if (this.length === this.device.length) this.grow();
@@ -93,6 +131,12 @@ class StayBuffer {
     this.end[k] = end;
     this.x[k] = where.x;
     this.y[k] = where.y;
+    this.setFlight(k, flight);
+  }
+
+  private setFlight(k: number, flight: Flight | undefined): void {
+    this.flightStart[k] = flight ? flight[0] : 0;
+    this.flightEnd[k] = flight ? flight[1] : 0;
   }
 
   private grow(): void {
@@ -106,6 +150,8 @@ class StayBuffer {
     this.end = copy(this.end, new Uint32Array(size));
     this.x = copy(this.x, new Float64Array(size));
     this.y = copy(this.y, new Float64Array(size));
+    this.flightStart = copy(this.flightStart, new Uint32Array(size));
+    this.flightEnd = copy(this.flightEnd, new Uint32Array(size));
   }
 }
 
@@ -122,7 +168,7 @@ class DayPlanner {
     private readonly rng: Rng,
     private readonly parameters: SyntheticParameters,
     readonly home: Place,
-    private readonly emit: (where: Place, from: number, to: number) => void,
+    private readonly emit: (where: Place, from: number, to: number, flight?: Flight) => void,
     firstOtherPlace: number,
   ) {
     this.here = home;
@@ -148,15 +194,33 @@ class DayPlanner {
   go(where: Place, hours: number, checkReturn = true): boolean {
     const travel = where === this.here ? 0 : this.hoursBetween(this.here, where);
     if (checkReturn && this.time + travel + hours + this.hoursBetween(where, this.home) > LAST_RETURN_HOUR) return false;
+    this.moveTo(where, travel, hours);
+    return true;
+  }
+
+  /** Travels a planned long journey from here and stays `hours` at its destination. */
+  travel(journey: JourneyPlan, hours: number): TravelledJourney {
+    const origin = this.here;
+    const start = this.time;
+    let legs = 1;
+    journey.legs.forEach((leg, i) => {
+      const last = i + 1 === journey.legs.length;
+      if (!last && leg.stay * HOUR >= MIN_STAY_SECONDS) legs++;
+      this.moveTo(leg.to, leg.travel, last ? hours : leg.stay, journey.flight);
+    });
+    return { mode: journey.mode, origin, destination: this.here, start, end: this.since, legs };
+  }
+
+  /** Leaves for `where`, arriving `travel` hours later (silent during `flight`, hours after leaving), to stay `hours`. */
+  private moveTo(where: Place, travel: number, hours: number, flight?: Flight): void {
     if (where === this.here) {
       this.time += hours;
-      return true;
+      return;
     }
-    this.emit(this.here, this.since, this.time);
+    this.emit(this.here, this.since, this.time, flight && [this.time + flight[0], this.time + flight[1]]);
     this.here = where;
     this.since = this.time + travel;
     this.time = this.since + hours;
-    return true;
   }
 
   /** A new other place somewhere in the DeSO `area`. */
@@ -207,6 +271,7 @@ class DayPlanner {
  */
 export function buildDiaries(context: DiaryContext, agents: Agents, calendar: Calendar, parameters: SyntheticParameters, seed: number): Diaries {
   const out = new StayBuffer();
+  const journeys: Journey[] = [];
   const first = new Int32Array(agents.count + 1);
   for (let device = 0; device < agents.count; device++) {
     first[device] = out.length;
@@ -217,12 +282,20 @@ export function buildDiaries(context: DiaryContext, agents: Agents, calendar: Ca
     let places = 2;
     calendar.days.forEach((day, dayIndex) => {
       const rng = Rng.stream(seed, 'diary', device, dayIndex);
-      const emit = (where: Place, from: number, to: number) => {
-        if (to > from) out.push(device, where, day.start + Math.round(from * HOUR), day.start + Math.round(to * HOUR));
+      const seconds = (hour: number) => day.start + Math.round(hour * HOUR);
+      const emit = (where: Place, from: number, to: number, flight?: Flight) => {
+        if (to > from) out.push(device, where, seconds(from), seconds(to), flight && [seconds(flight[0]), seconds(flight[1])]);
+      };
+      const record = ({ mode, origin, destination, start, end, legs }: TravelledJourney) => {
+        const distance = distanceKm(origin, destination) * 1000;
+        journeys.push({
+          device, origin: origin.area, destination: destination.area, originCell: -1, destinationCell: -1,
+          start: seconds(start), end: seconds(end), distance, legs, long: distance >= parameters.longTripMinKm * 1000, mode,
+        });
       };
       const plan = new DayPlanner(context, rng, parameters, home, emit, places);
       const working = work !== null && rng.bernoulli(day.workday ? parameters.workAttendance : parameters.weekendWork);
-      const travelling = rng.bernoulli(parameters.longTripShare) && longTrip(plan, context, rng, parameters);
+      const travelling = rng.bernoulli(parameters.longTripShare) && longTrip(plan, context, rng, parameters, record);
       if (!travelling) {
         if (work && working) workDay(plan, rng, parameters, work);
         else freeDay(plan, rng, parameters);
@@ -242,7 +315,10 @@ export function buildDiaries(context: DiaryContext, agents: Agents, calendar: Ca
     end: out.end.slice(0, out.length),
     x: out.x.slice(0, out.length),
     y: out.y.slice(0, out.length),
+    flightStart: out.flightStart.slice(0, out.length),
+    flightEnd: out.flightEnd.slice(0, out.length),
     first,
+    journeys,
   };
 }
 
@@ -279,28 +355,103 @@ function freeDay(plan: DayPlanner, rng: Rng, parameters: SyntheticParameters): v
 }
 
 /**
- * A day trip to another län at least longTripMinKm away: leave about 08:00, stay 2–7 hours, be home by 23:30.
- * The destination is drawn ∝ (residents + jobs) / distance. Returns false (nothing planned) if no destination fits.
+ * A day trip to another län at least longTripMinKm away, out and back by one mode: leave about longTripDeparture,
+ * stay 1–7 hours, be home by 23:30. The destination is drawn ∝ (residents + jobs) / distance; the mode by distance
+ * (modeShares) among those that fit the day. Records both journeys. Returns false (nothing planned) if none fits.
  */
-function longTrip(plan: DayPlanner, context: DiaryContext, rng: Rng, parameters: SyntheticParameters): boolean {
-  const { frame, longTripWeight } = context;
+function longTrip(plan: DayPlanner, context: DiaryContext, rng: Rng, parameters: SyntheticParameters, record: (journey: TravelledJourney) => void): boolean {
+  const { frame, longTripWeight, radii } = context;
   const home = plan.home;
   const lan = frame[home.area].lan;
   const weights = new Float64Array(frame.length);
   let any = false;
-  const min2 = (parameters.longTripMinKm * 1000) ** 2;
   for (let j = 0; j < frame.length; j++) {
-    const d2 = (frame[j].x - home.x) ** 2 + (frame[j].y - home.y) ** 2;
-    if (d2 < min2 || frame[j].lan === lan) continue;
-    weights[j] = (1000 * longTripWeight[j]) / Math.sqrt(d2);
+    // Every place of the DeSO (within its radius of its position) is then at least longTripMinKm away.
+    const km = (Math.hypot(frame[j].x - home.x, frame[j].y - home.y) - radii[j]) / 1000;
+    if (km < parameters.longTripMinKm || frame[j].lan === lan) continue;
+    weights[j] = longTripWeight[j] / km;
     any = true;
   }
   if (!any) return false;
   const destination = plan.newPlace(sampleWeights(weights, rng.next()));
-  const depart = rng.clampedNormal(8, 1.5, 5, 12);
-  const hours = Math.min(rng.uniform(2, 7), LAST_RETURN_HOUR - depart - plan.roundTripHours(destination));
-  if (hours < 1) return false;
+  const depart = rng.clampedNormal(parameters.longTripDeparture[0], parameters.longTripDeparture[1], 5, 12);
+  const km = distanceKm(home, destination);
+  const spread = parameters.longTripSpeedSpread;
+  const speedOut = rng.uniform(1 - spread, 1 + spread);
+  const speedBack = rng.uniform(1 - spread, 1 + spread);
+  const door = (mode: LongTripMode, speed: number) => parameters.longTripDoorToDoor[mode].accessHours + km / (speed * parameters.longTripDoorToDoor[mode].kmh);
+  const central = frame[home.area].category === 'C' && frame[destination.area].category === 'C';
+  const shares = modeShares(km, central, parameters).map((share, m) => {
+    const mode = LONG_TRIP_MODES[m];
+    return LAST_RETURN_HOUR - depart - door(mode, speedOut) - door(mode, speedBack) >= 1 ? share : 0;
+  });
+  if (!shares.some((share) => share > 0)) return false;
+  const mode = LONG_TRIP_MODES[sampleWeights(shares, rng.next())];
+  let out = planJourney(plan, context, rng, parameters, home, destination, mode, speedOut, true);
+  let back = planJourney(plan, context, rng, parameters, destination, home, mode, speedBack, true);
+  if (LAST_RETURN_HOUR - depart - out.hours - back.hours < 1) {
+    // The stops would leave too little time there: the traveller goes straight.
+    out = planJourney(plan, context, rng, parameters, home, destination, mode, speedOut, false);
+    back = planJourney(plan, context, rng, parameters, destination, home, mode, speedBack, false);
+  }
+  const hours = Math.min(rng.uniform(2, 7), LAST_RETURN_HOUR - depart - out.hours - back.hours);
   plan.waitUntil(depart);
-  plan.go(destination, hours, false);
+  record(plan.travel(out, hours));
+  record(plan.travel(back, 0));
   return true;
+}
+
+/** Shares of road, rail and air (LONG_TRIP_MODES order) for a long trip of `km`; `central` between two C DeSO. */
+export function modeShares(km: number, central: boolean, parameters: SyntheticParameters): [number, number, number] {
+  const { longTripAirMinKm, longTripAirFullKm, longTripAirMaxShare, longTripRailShare } = parameters;
+  const air = km <= longTripAirMinKm ? 0 : longTripAirMaxShare * Math.min(1, (km - longTripAirMinKm) / (longTripAirFullKm - longTripAirMinKm));
+  const rail = (1 - air) * (central ? longTripRailShare.central : longTripRailShare.other);
+  return [1 - air - rail, rail, air];
+}
+
+/**
+ * A journey from `from` to `to` by `mode` at `speed` times the mode's door-to-door speed. With `stops`, a road or rail
+ * journey of at least longTripStopMinHours may stop on the way: an activity (longTripLongStop) around mid-way and a
+ * short stop (longTripShortStop) anywhere, each in the DeSO nearest to its point on the straight line (for rail a
+ * central one, where the stations are). The moving time is shared between the legs by length. A flight is direct and
+ * silent between airportAccessKm from each end; of its ground time, 60 % is before take-off (check-in, security).
+ */
+function planJourney(
+  plan: DayPlanner,
+  context: DiaryContext,
+  rng: Rng,
+  parameters: SyntheticParameters,
+  from: Place,
+  to: Place,
+  mode: LongTripMode,
+  speed: number,
+  stops: boolean,
+): JourneyPlan {
+  const { accessHours, kmh } = parameters.longTripDoorToDoor[mode];
+  const km = distanceKm(from, to);
+  if (mode === 'AIR') {
+    const hours = accessHours + km / (speed * kmh);
+    const airborne = Math.max(0, km - 2 * parameters.airportAccessKm) / (speed * kmh);
+    const takeOff = 0.6 * (hours - airborne);
+    return { mode, legs: [{ to, travel: hours, stay: 0 }], flight: [takeOff, takeOff + airborne], hours };
+  }
+  const onTheWay: { at: number; place: Place; stay: number }[] = [];
+  if (stops && accessHours + km / (speed * kmh) >= parameters.longTripStopMinHours) {
+    const stopAt = (at: number, minutes: [number, number]) => {
+      const x = from.x + at * (to.x - from.x);
+      const y = from.y + at * (to.y - from.y);
+      const area = context.areaIndex.nearest(x, y, mode === 'RAIL' ? (j) => context.frame[j].category === 'C' : null);
+      const stay = rng.uniform(minutes[0], minutes[1]) / 60;
+      if (area >= 0 && area !== from.area && area !== to.area) onTheWay.push({ at, place: plan.newPlace(area), stay });
+    };
+    if (rng.bernoulli(parameters.longTripLongStop[mode])) stopAt(rng.uniform(0.35, 0.65), parameters.longTripLongStopMinutes);
+    if (rng.bernoulli(parameters.longTripShortStop[mode])) stopAt(rng.uniform(0.2, 0.8), parameters.longTripShortStopMinutes);
+    onTheWay.sort((a, b) => a.at - b.at);
+  }
+  const points = [from, ...onTheWay.map((stop) => stop.place), to];
+  const lengths = onTheWay.map((_, i) => distanceKm(points[i], points[i + 1])).concat(distanceKm(points[onTheWay.length], to));
+  const path = lengths.reduce((sum, length) => sum + length, 0);
+  const moving = accessHours + path / (speed * kmh);
+  const legs = lengths.map((length, i) => ({ to: points[i + 1], travel: (moving * length) / path, stay: onTheWay[i]?.stay ?? 0 }));
+  return { mode, legs, hours: moving + onTheWay.reduce((sum, stop) => sum + stop.stay, 0) };
 }

@@ -8,6 +8,7 @@ import { buildDiaries } from './diaries.ts';
 import { buildEvents } from './events.ts';
 import { FRAME_FILES, groupIndexes, loadFrame } from './frame.ts';
 import { DEFAULT_PARAMETERS, type SyntheticParameters } from './parameters.ts';
+import { GridIndex } from './spatial.ts';
 import { groundTruth, type GroundTruth } from './truth.ts';
 
 /** Every data file the generator reads, relative to the data folder. */
@@ -67,7 +68,12 @@ export function generateSynthetic(options: GenerateOptions): SyntheticDataset {
   const longTripWeight = Float64Array.from(frame, (area, i) => area.residents + commute.jobs[i]);
   const byRegso = groupIndexes(frame, (area) => area.regso);
   const neighbourhood = frame.map((area, i) => (byRegso.get(area.regso) as number[]).filter((j) => j !== i));
-  const diaries = timed('diaries', () => buildDiaries({ frame, radii, other, longTripWeight, neighbourhood }, agents, calendar, parameters, seed));
+  const areaIndex = new GridIndex(
+    frame.map((area) => area.x),
+    frame.map((area) => area.y),
+    10_000,
+  );
+  const diaries = timed('diaries', () => buildDiaries({ frame, radii, other, longTripWeight, neighbourhood, areaIndex }, agents, calendar, parameters, seed));
   const events = timed('events', () => buildEvents(frame, plan, diaries, calendar, parameters, seed));
   const truth = timed('truth', () => groundTruth(diaries));
   return { frame, plan, events, truth, devices: { home: agents.home, work: agents.work }, commute, parameters, timings };

@@ -1,5 +1,5 @@
 // Ground truth behind the events: every true stay, the true activities (stays of 40 min or more) and the trips between them.
-import { MIN_STAY_SECONDS, type Activity, type Trip } from '../model.ts';
+import { MIN_STAY_SECONDS, type Activity, type Journey, type Trip } from '../model.ts';
 import type { Diaries } from './diaries.ts';
 
 /** A true stay, short stops (under MIN_STAY_SECONDS, not activities) included; position in SWEREF 99 TM metres. */
@@ -14,6 +14,11 @@ export interface GroundTruth {
   activities: Activity[];
   /** Trips between consecutive activities, with the straight-line distance between their places. */
   trips: Trip[];
+  /**
+   * Long journeys (the long trips' ways out and back): origin and final destination, departure and arrival, legs
+   * (split by en-route activities) and the true travel mode.
+   */
+  journeys: Journey[];
 }
 
 /** The truth the pipeline's output is measured against, in the model's shapes. */
@@ -46,5 +51,5 @@ export function groundTruth(diaries: Diaries): GroundTruth {
       last = k;
     }
   }
-  return { stays, activities, trips };
+  return { stays, activities, trips, journeys: diaries.journeys };
 }
