@@ -288,16 +288,20 @@ function forEachPiece(
     if (t > 0 && t < 1) cuts.push(t);
   }
   cuts.sort((a, b) => a - b);
-  let start = 0;
-  for (let i = 1; i < cuts.length; i++) {
-    const t0 = cuts[start];
-    const t1 = cuts[i];
-    // Pieces shorter than the tolerance carry no area worth the risk of misclassifying them.
-    if ((t1 - t0) * length <= EPSILON && i < cuts.length - 1) continue;
-    start = i;
-    if (t1 <= t0) continue;
+  // Cuts closer than the tolerance are merged: such short pieces carry no area worth misclassifying them for.
+  const minStep = EPSILON / length;
+  const kept = [0];
+  for (const t of cuts) if (t - kept[kept.length - 1] > minStep) kept.push(t);
+  if (kept.length === 1) return;
+  kept[kept.length - 1] = 1;
+  // Exact ends at t = 0 and t = 1, so pieces of consecutive edges meet at the very same vertex.
+  const xAt = (t: number) => (t === 0 ? ax : t === 1 ? bx : ax + t * dx);
+  const yAt = (t: number) => (t === 0 ? ay : t === 1 ? by : ay + t * dy);
+  for (let i = 1; i < kept.length; i++) {
+    const t0 = kept[i - 1];
+    const t1 = kept[i];
     const mid = (t0 + t1) / 2;
-    visit(ax + t0 * dx, ay + t0 * dy, ax + t1 * dx, ay + t1 * dy, along.length ? along.filter((c) => c.t0 <= mid && mid <= c.t1) : along);
+    visit(xAt(t0), yAt(t0), xAt(t1), yAt(t1), along.length ? along.filter((c) => c.t0 <= mid && mid <= c.t1) : along);
   }
 }
 
@@ -332,14 +336,15 @@ export class PlanarPolygon {
   readonly edges: EdgeSet;
 
   constructor(geometry: Polygon | MultiPolygon) {
-    this.polygons = polygonsOf(geometry)
-      .map((rings) =>
-        rings
-          .map(cleanRing)
-          .filter((ring) => ring.length >= 4)
-          .map((ring, r) => (isClockwise(ring) === (r === 0) ? ring.reverse() : ring)),
-      )
-      .filter((rings) => rings.length > 0);
+    this.polygons = [];
+    for (const rings of polygonsOf(geometry)) {
+      const cleaned = rings.map(cleanRing);
+      // A part without a usable shell has no area; unusable holes are dropped alone.
+      if (!cleaned[0] || cleaned[0].length < 4) continue;
+      this.polygons.push(
+        cleaned.filter((ring) => ring.length >= 4).map((ring, r) => (isClockwise(ring) === (r === 0) ? ring.reverse() : ring)),
+      );
+    }
     this.edges = buildEdgeSet([{ polygons: this.polygons, owner: 0 }]);
     let bbox: BBox = [Infinity, Infinity, -Infinity, -Infinity];
     for (const rings of this.polygons) {
@@ -609,7 +614,7 @@ export function unionGaps(outline: UnionOutline, minArea = 0): Gap[] {
       }
     }
     if (area <= minArea) continue;
-    const position = polygonInteriorPoint([hole.ring.slice().reverse()])?.position ?? hole.ring[0];
+    const position = polygonInteriorPoint([hole.ring])?.position ?? hole.ring[0];
     gaps.push({ ring: hole.ring, area, position });
   }
   return gaps.sort((x, y) => y.area - x.area);
@@ -689,7 +694,7 @@ export function geometryProblems(geometry: Polygon | MultiPolygon, maxSelfInters
   // Without crossings, one point inside a hole tells whether the whole hole lies in its shell.
   prepared.polygons.forEach((rings, part) => {
     for (let r = 1; r < rings.length; r++) {
-      const inside = polygonInteriorPoint([rings[r].slice().reverse()])?.position;
+      const inside = polygonInteriorPoint([rings[r]])?.position;
       if (inside && !pointInRing(inside[0], inside[1], rings[0])) {
         problems.push({ kind: 'hole-outside-shell', part, ring: r, position: inside, message: `hole ${r}${parts.length > 1 ? ` of part ${part + 1}` : ''} lies outside its shell` });
       }

@@ -31,11 +31,25 @@ function servingCells(plan: CellPlan, frame: FrameArea[], diaries: Diaries): Uin
 }
 
 /**
+ * The share of the way covered at time t of a move from t0 to t1: uniform, or for a flight (silent from flightStart to
+ * flightEnd) `ground` of the way to the airport before take-off, the air between, the last `ground` after landing;
+ * NaN while airborne, when phones are off or out of reach.
+ */
+function moveProfile(t0: number, t1: number, flightStart: number, flightEnd: number, ground: number): (t: number) => number {
+  if (!(flightEnd > flightStart)) return (t) => (t - t0) / (t1 - t0);
+  return (t) => {
+    if (t < flightStart) return (ground * (t - t0)) / (flightStart - t0);
+    if (t >= flightEnd) return 1 - ground + (ground * (t - flightEnd)) / (t1 - flightEnd);
+    return NaN;
+  };
+}
+
+/**
  * Events of every device, sorted by device and time (batch seconds, whole seconds). While a device stays, events come
  * as a Poisson process with the device's mean gap (stayEventGapMinutes, nightGapFactor times rarer before 06:00) on
  * the stay's serving cell, or with hopProbability on one of that cell's three nearest neighbours; while it moves, a
- * faster Poisson process (moveEventGapMinutes) on the cell nearest to its straight-line position. A periodic location
- * update runs throughout. Each event is lost with dropProbability and doubled with duplicateProbability.
+ * faster Poisson process (moveEventGapMinutes) on the cell nearest to its straight-line position, and none in the air. A
+ * periodic location update runs throughout. Each event is lost with dropProbability and doubled with duplicateProbability.
  */
 export function buildEvents(
   frame: FrameArea[],
@@ -76,6 +90,7 @@ export function buildEvents(
     return ((t - dayStarts[day]) / 3600) % 24 < NIGHT_END_HOUR;
   };
   const { dropProbability, duplicateProbability, hopProbability, nightGapFactor } = parameters;
+  const airportShare = (metres: number) => Math.min(0.5, (parameters.airportAccessKm * 1000) / metres);
   /** Writes one event, twice with the duplicate probability (operators deliver some events twice). */
   const emit = (rng: Rng, device: number, time: number, cell: number) => {
     const copies = rng.bernoulli(duplicateProbability) ? 2 : 1;
@@ -117,19 +132,21 @@ export function buildEvents(
       if (k + 1 === to || diaries.start[k + 1] <= stayEnd) continue;
       // Moving in a straight line to the next stay: the cell nearest to the position.
       const t0 = stayEnd;
-      const span = diaries.start[k + 1] - t0;
+      const t1 = diaries.start[k + 1];
       const x0 = diaries.x[k];
       const y0 = diaries.y[k];
       const dx = diaries.x[k + 1] - x0;
       const dy = diaries.y[k + 1] - y0;
+      const along = moveProfile(t0, t1, diaries.flightStart[k], diaries.flightEnd[k], airportShare(Math.hypot(dx, dy)));
       next = t0 + rng.exponential(moveGap);
       for (;;) {
         const time = Math.min(next, nextUpdate);
-        if (time >= t0 + span) break;
+        if (time >= t1) break;
         if (time === nextUpdate) nextUpdate += updatePeriod;
         else next += rng.exponential(moveGap);
-        if (rng.bernoulli(dropProbability)) continue;
-        const cell = plan.cells[cellIndex.nearest(x0 + (dx * (time - t0)) / span, y0 + (dy * (time - t0)) / span)].id;
+        const f = along(time);
+        if (Number.isNaN(f) || rng.bernoulli(dropProbability)) continue;
+        const cell = plan.cells[cellIndex.nearest(x0 + dx * f, y0 + dy * f)].id;
         emit(rng, device, time, cell);
       }
     }

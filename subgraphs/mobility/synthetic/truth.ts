@@ -1,4 +1,4 @@
-// Ground truth behind the events: every true stay, the true activities (stays of 40 min or more) and the trips between them.
+// Ground truth behind the events: every true stay, the true activities (stays of 40 min or more), the trips between them, long journeys.
 import { MIN_STAY_SECONDS, type Activity, type Journey, type Trip } from '../model.ts';
 import type { Diaries } from './diaries.ts';
 
