@@ -176,6 +176,50 @@ describe('disclosure in answers', () => {
   });
 });
 
+describe('long trips', () => {
+  const LONG = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Area { id mobility { longTrips(limit: 100) { total { value } areas { area { id } trips } byMode { mode trips share } definition disclosure { suppressedCells } } } } } }';
+  type Long = { _entities: { id: string; mobility: { longTrips: { total: Protected; areas: { area: { id: string }; trips: number }[]; byMode: { mode: string; trips: number | null; share: number | null }[]; definition: string } } }[] };
+
+  it('counts journeys of 100 km or more by final destination and by mode, consistently before protection', () => {
+    const stockholm = source.areaById('kommun:0180')!;
+    const date = source.info.dates[0];
+    const key = { area: stockholm.idx, level: 'KOMMUN' as const, date, direction: 'OUTGOING' as const };
+    const [places] = source.longTripsFor([{ ...key, otherLevel: 'KOMMUN' }]);
+    const [modes] = source.longTripModesFor([key]);
+    expect(places.total.trips).toBeGreaterThan(20);
+    expect(places.flows.reduce((sum, flow) => sum + flow.trips!, 0)).toBe(places.total.trips);
+    expect(modes.modes.reduce((sum, mode) => sum + mode.trips!, 0)).toBe(places.total.trips);
+    // Long journeys from Stockholm reach other län; the nearest kommuner (its own län) are under 100 km away.
+    const lanOf = (idx: number) => source.areaByIndex(idx).lan;
+    const outsideLan = places.flows.filter((flow) => lanOf(flow.other) !== stockholm.lan).reduce((sum, flow) => sum + flow.trips!, 0);
+    expect(outsideLan / places.total.trips!).toBeGreaterThan(0.9);
+    // Flights leave Stockholm for the far north: AIR is among the modes.
+    expect(modes.modes[2].trips).toBeGreaterThan(0);
+  });
+
+  it('answers every kommun’s long trips with one call per source method, and says how they are defined', async () => {
+    const kommuner = source.areas.filter((area) => area.level === 'KOMMUN');
+    const places = vi.spyOn(source, 'longTripsFor');
+    const modes = vi.spyOn(source, 'longTripModesFor');
+    try {
+      const result = await execute<Long>(LONG, { r: kommuner.map((area) => ({ __typename: 'Area', id: area.id })) });
+      expect(result.errors).toBeUndefined();
+      expect(places).toHaveBeenCalledTimes(1);
+      expect(modes).toHaveBeenCalledTimes(1);
+      const stockholm = result.data!._entities.find((entity) => entity.id === 'kommun:0180')!.mobility.longTrips;
+      expect(stockholm.byMode.map((mode) => mode.mode)).toEqual(['ROAD', 'RAIL', 'AIR', 'UNKNOWN']);
+      expect(stockholm.areas.every((flow) => flow.area.id.startsWith('kommun:'))).toBe(true);
+      expect(stockholm.definition).toContain('at least 100 km');
+      const shares = stockholm.byMode.reduce((sum, mode) => sum + (mode.share ?? 0), 0);
+      expect(shares).toBeGreaterThan(0.5);
+      expect(shares).toBeLessThanOrEqual(1.01);
+    } finally {
+      places.mockRestore();
+      modes.mockRestore();
+    }
+  });
+});
+
 describe('time series', () => {
   const SERIES = 'query($r: [_Any!]!, $from: String, $to: String) { _entities(representations: $r) { ... on Area { mobilitySeries(from: $from, to: $to) { date activities { total { value } } } } } }';
   type Series = { _entities: { mobilitySeries: { date: string; activities: { total: { value: number | null } } }[] | null }[] };

@@ -4,9 +4,9 @@ import type { MobilityConfig } from '../../lib/config.ts';
 import { gridSquareCode, gridSquareCorner } from '../../lib/area-id.ts';
 import { sweref99tmToWgs84 } from '../../lib/crs.ts';
 import type { Store } from '../../lib/db.ts';
-import { HOME, METHOD_VERSION, type CellPlan, type FrameArea, type PipelineResult } from './model.ts';
-import { ANY_TYPE, LocalClock, presenceByHour, presenceIndex, WHOLE_DAY } from './pipeline/index.ts';
-import { datasetMeta, mobilityArea, presence, trip } from './tables.ts';
+import { HOME, METHOD_VERSION, TRAVEL_MODES, type CellPlan, type FrameArea, type PipelineResult } from './model.ts';
+import { ANY_TYPE, detectJourneys, LocalClock, presenceByHour, presenceIndex, WHOLE_DAY } from './pipeline/index.ts';
+import { datasetMeta, longTrip, mobilityArea, presence, trip } from './tables.ts';
 
 /** The levels every DeSO rolls up to, finest first; the 1 km grid (GRID) is placed by activity positions instead. */
 export const LEVELS = ['DESO', 'REGSO', 'KOMMUN', 'LAN', 'COUNTRY'] as const;
@@ -175,14 +175,20 @@ export function loadMobilityStore(db: Store, input: BuildInput): void {
     }
   }
 
-  const insertTrip = db.insert(trip).values({
-    device: sql.placeholder('device'), date: sql.placeholder('date'), hour: sql.placeholder('hour'), distance: sql.placeholder('distance'),
-    weight: sql.placeholder('weight'),
+  // Trips and long journeys share their columns: both ends at every level, placed by DeSO and by cell.
+  const endValues = (origin: number, originCell: number, destination: number, destinationCell: number) => ({
+    o0: up[0][origin], o1: up[1][origin], o2: up[2][origin], o3: up[3][origin], ot: frame[origin].omradestyp, og: gridOfCell[originCell],
+    d0: up[0][destination], d1: up[1][destination], d2: up[2][destination], d3: up[3][destination], dt: frame[destination].omradestyp,
+    dg: gridOfCell[destinationCell],
+  });
+  const endPlaceholders = {
     originDeso: sql.placeholder('o0'), originRegso: sql.placeholder('o1'), originKommun: sql.placeholder('o2'), originLan: sql.placeholder('o3'),
     originType: sql.placeholder('ot'), originGrid: sql.placeholder('og'),
     destinationDeso: sql.placeholder('d0'), destinationRegso: sql.placeholder('d1'), destinationKommun: sql.placeholder('d2'),
     destinationLan: sql.placeholder('d3'), destinationType: sql.placeholder('dt'), destinationGrid: sql.placeholder('dg'),
-  }).prepare();
+  };
+  const common = { device: sql.placeholder('device'), date: sql.placeholder('date'), hour: sql.placeholder('hour'), distance: sql.placeholder('distance'), weight: sql.placeholder('weight') };
+  const insertTrip = db.insert(trip).values({ ...common, ...endPlaceholders }).prepare();
   let trips = 0;
   for (const t of result.trips) {
     const weight = weights[t.device];
@@ -190,11 +196,22 @@ export function loadMobilityStore(db: Store, input: BuildInput): void {
     if (weight === 0 || date === undefined) continue;
     insertTrip.run({
       device: t.device, date, hour: clock.hourOf(t.start), distance: t.distance, weight,
-      o0: up[0][t.origin], o1: up[1][t.origin], o2: up[2][t.origin], o3: up[3][t.origin], ot: frame[t.origin].omradestyp, og: gridOfCell[t.originCell],
-      d0: up[0][t.destination], d1: up[1][t.destination], d2: up[2][t.destination], d3: up[3][t.destination], dt: frame[t.destination].omradestyp,
-      dg: gridOfCell[t.destinationCell],
+      ...endValues(t.origin, t.originCell, t.destination, t.destinationCell),
     });
     trips += 1;
+  }
+
+  const insertLongTrip = db.insert(longTrip).values({ ...common, legs: sql.placeholder('legs'), mode: sql.placeholder('mode'), ...endPlaceholders }).prepare();
+  let longTrips = 0;
+  for (const j of detectJourneys(result, input.plan, { longOnly: true })) {
+    const weight = weights[j.device];
+    const date = dayOfDate.get(clock.dayOf(j.start));
+    if (weight === 0 || date === undefined) continue;
+    insertLongTrip.run({
+      device: j.device, date, hour: clock.hourOf(j.start), distance: j.distance, weight, legs: j.legs, mode: TRAVEL_MODES.indexOf(j.mode),
+      ...endValues(j.origin, j.originCell, j.destination, j.destinationCell),
+    });
+    longTrips += 1;
   }
 
   const withHome = result.home.filter((home) => home >= 0).length;
@@ -210,6 +227,7 @@ export function loadMobilityStore(db: Store, input: BuildInput): void {
     devicesWithHome: String(withHome),
     activities: String(result.activities.length),
     trips: String(trips),
+    longTrips: String(longTrips),
   };
   const insertMeta = db.insert(datasetMeta).values({ key: sql.placeholder('key'), value: sql.placeholder('value') }).prepare();
   for (const [key, value] of Object.entries(meta)) insertMeta.run({ key, value });

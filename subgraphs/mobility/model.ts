@@ -135,6 +135,29 @@ export type MetroRegion = keyof typeof METRO_REGIONS;
  */
 export const TRAVEL_MODES = ['ROAD', 'RAIL', 'AIR', 'UNKNOWN'] as const;
 export type TravelMode = (typeof TRAVEL_MODES)[number];
+export type KnownTravelMode = Exclude<TravelMode, 'UNKNOWN'>;
+
+/** A mode's door-to-door time for a way of d straight-line km: accessSeconds + d / kmh hours. */
+export interface DoorToDoor {
+  /** Fixed time: out of town, to and from the station or airport, waiting, security. */
+  accessSeconds: number;
+  /** Speed over the straight line, detours of road, track or flight path included. */
+  kmh: number;
+}
+
+/**
+ * Door-to-door times by mode, assumptions at Swedish orders of magnitude (not a published model): the car about
+ * 75 km/h over the straight line (motorways at 90–120 km/h, roads about 1.2 times the straight line, towns at both
+ * ends) after a quarter of an hour; the train about 110 km/h (Stockholm–Göteborg, some 400 km, in about 3 h by X2000,
+ * regional trains slower) plus an hour to, at and from the stations; a flight about 500 km/h (Stockholm–Luleå, some
+ * 700 km, in about 1 h 15 min) plus 2.5 hours to the airport, through security and from the airport. The generator
+ * draws true times around them; the pipeline infers modes against them (fit them to a travel survey for real traces).
+ */
+export const DOOR_TO_DOOR: Readonly<Record<KnownTravelMode, DoorToDoor>> = {
+  ROAD: { accessSeconds: 15 * 60, kmh: 75 },
+  RAIL: { accessSeconds: 60 * 60, kmh: 110 },
+  AIR: { accessSeconds: 150 * 60, kmh: 500 },
+};
 
 /**
  * A journey: consecutive trips of one device chained through short en-route activities (a meal, a change of train) to

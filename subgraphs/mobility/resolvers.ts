@@ -6,7 +6,7 @@ import type { AreaRow, Level } from './build.ts';
 import { ANY_TYPE, WHOLE_DAY } from './pipeline/index.ts';
 import { protect, protectAll, summarize, type ProtectedCell } from './disclosure.ts';
 import type { MobilityLoaders } from './loaders.ts';
-import { HOME, METRO_REGIONS, OTHER, WORK, type MetroRegion } from './model.ts';
+import { HOME, METRO_REGIONS, OTHER, TRAVEL_MODES, WORK, type MetroRegion } from './model.ts';
 import { OUTSIDE, type Counts, type Direction, type Grouping, type MobilitySource } from './source.ts';
 
 export interface MobilityContext {
@@ -26,6 +26,8 @@ interface AreaDay {
 
 const TYPE_INDEX = { ALL: ANY_TYPE, HOME, WORK, OTHER } as const;
 const MAX_FLOWS = 100;
+/** The long-journey threshold the store was built with (detectJourneys' default). */
+const LONG_TRIP_KM = 100;
 
 /** The area the aggregates are kept under: a DeSO 2025 code that also exists in 2018 is the same, unchanged DeSO. */
 function mobilityArea(source: MobilitySource, id: string): AreaRow | undefined {
@@ -102,11 +104,12 @@ async function flowList(
   args: { limit: number; level?: Level | null; includeSelf: boolean },
   { source, loaders }: MobilityContext,
   direction: Direction,
+  movements: 'flows' | 'longTrips' = 'flows',
 ) {
   checkLimit(args.limit);
   const otherLevel = args.level ?? parent.area.level;
-  const { flows, total } = await loaders.flows.load({ area: parent.area.idx, level: parent.area.level, date: parent.date, direction, otherLevel });
-  const key = `${parent.area.id}|${parent.date}|${direction}|${otherLevel}`;
+  const { flows, total } = await loaders[movements].load({ area: parent.area.idx, level: parent.area.level, date: parent.date, direction, otherLevel });
+  const key = `${parent.area.id}|${parent.date}|${movements}|${direction}|${otherLevel}`;
   const candidates = flows.filter((flow) => args.includeSelf || flow.other !== parent.area.idx);
   const { cells, summary } = protectAll(candidates, source.disclosure, (flow) => `${key}|${flow.other}`);
   const protectedTotal = protect(total, source.disclosure, `${key}|total`);
@@ -246,5 +249,28 @@ export const resolvers: GraphQLResolverMap<MobilityContext> = {
       flowList(parent, args, context, 'OUTGOING'),
     topOrigins: (parent: AreaDay, args: { limit: number; level?: Level | null; includeSelf: boolean }, context: MobilityContext) =>
       flowList(parent, args, context, 'INCOMING'),
+    longTrips: async (parent: AreaDay, args: { direction: Direction; limit: number; level: Level }, context: MobilityContext) => {
+      const { source, loaders } = context;
+      const places = await flowList(parent, { limit: args.limit, level: args.level, includeSelf: true }, context, args.direction, 'longTrips');
+      const { modes } = await loaders.longTripModes.load({ area: parent.area.idx, level: parent.area.level, date: parent.date, direction: args.direction });
+      const key = `${parent.area.id}|${parent.date}|longTrips|${args.direction}|mode`;
+      const byMode = TRAVEL_MODES.map((mode, i) => ({ mode, ...protect(modes[i], source.disclosure, `${key}|${mode}`) }));
+      const suppressed = places.disclosure.suppressedCells + byMode.filter((mode) => mode.suppressed).length;
+      return {
+        total: places.total,
+        areas: places.flows,
+        byMode: byMode.map((mode) => ({
+          mode: mode.mode,
+          trips: mode.value,
+          suppressed: mode.suppressed,
+          share: mode.value !== null && places.total.value ? mode.value / places.total.value : null,
+        })),
+        definition:
+          `Journeys of at least ${LONG_TRIP_KM} km (straight line) ${args.direction === 'OUTGOING' ? 'starting in' : 'ending in'} the area on ${parent.date}: ` +
+          'consecutive trips chained through en-route activities shorter than 2 hours that are not a detour, to the final ' +
+          'destination; the travel mode is inferred from distance and travel time against door-to-door times by road, rail and air.',
+        disclosure: disclosureOf(summarize(source.disclosure, suppressed, false)),
+      };
+    },
   },
 };

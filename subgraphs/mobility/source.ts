@@ -7,6 +7,7 @@ import type { AppConfig, DisclosureConfig } from '../../lib/config.ts';
 import { openStore, type Store, type StoreSpec } from '../../lib/db.ts';
 import type { Logger } from '../../lib/log.ts';
 import { loadMobilityStore, type AreaRow, type Level } from './build.ts';
+import { TRAVEL_MODES } from './model.ts';
 import { ANY_TYPE, WHOLE_DAY } from './pipeline/index.ts';
 import { runPipeline } from './pipeline/index.ts';
 import { generateSynthetic, SYNTHETIC_INPUTS } from './synthetic/generate.ts';
@@ -67,6 +68,14 @@ export interface FlowsResult {
   lowerBound?: boolean;
 }
 
+/** Long journeys of areas by travel mode: counts per index of TRAVEL_MODES, and all of them. */
+export interface ModeCounts {
+  modes: Counts[];
+  total: Counts;
+  /** True when a value is a sum of delivered cells the provider had already suppressed some of: the true value is at least this. */
+  lowerBound?: boolean;
+}
+
 export type Grouping = 'OMRADESTYP' | 'DESO' | 'REGSO' | 'KOMMUN' | 'LAN' | 'GRID';
 
 export interface MatrixCell extends Counts {
@@ -99,6 +108,10 @@ export interface MobilitySource {
   presenceFor(keys: readonly PresenceKey[]): PresenceRow[];
   tripsFor(keys: readonly TripsKey[]): HourlyTrips[];
   flowsFor(keys: readonly FlowsKey[]): FlowsResult[];
+  /** Long journeys (at least 100 km) from (OUTGOING) or to areas, by final destination or first origin at otherLevel. */
+  longTripsFor(keys: readonly FlowsKey[]): FlowsResult[];
+  /** Long journeys from or to areas by inferred travel mode. */
+  longTripModesFor(keys: readonly TripsKey[]): ModeCounts[];
   /** Trips starting in the given kommuner, grouped at both ends. */
   flowMatrix(kommuner: readonly number[], groupBy: Grouping, date: string): MatrixResult;
   info: MobilitySourceInfo;
@@ -183,7 +196,10 @@ interface TripRecord {
   persons: number;
 }
 
-function tripsFor(db: Store, keys: readonly TripsKey[]): HourlyTrips[] {
+/** The two tables of movements: trips between consecutive activities, and long journeys to their final destinations. */
+type MovementTable = 'trip' | 'long_trip';
+
+function tripsFor(db: Store, keys: readonly TripsKey[], table: MovementTable = 'trip'): HourlyTrips[] {
   const results = keys.map((): HourlyTrips => ({ hours: Array.from({ length: 24 }, zeroCounts), total: zeroCounts() }));
   const groups = new Map<string, number[]>();
   keys.forEach((key, i) => {
@@ -198,10 +214,10 @@ function tripsFor(db: Store, keys: readonly TripsKey[]): HourlyTrips[] {
     const where = column ? sql`${sql.raw(column)} IN (SELECT value FROM json_each(${areas})) AND` : sql``;
     const hourly = db.all<TripRecord>(sql`
       SELECT ${area} AS area, hour, count(*) AS trips, count(DISTINCT device) AS devices, sum(weight) AS persons
-      FROM trip WHERE ${where} date = ${date} GROUP BY 1, hour`);
+      FROM ${sql.raw(table)} WHERE ${where} date = ${date} GROUP BY 1, hour`);
     const totals = db.all<TripRecord>(sql`
       SELECT ${area} AS area, 0 AS hour, count(*) AS trips, count(DISTINCT device) AS devices, sum(weight) AS persons
-      FROM trip WHERE ${where} date = ${date} GROUP BY 1`);
+      FROM ${sql.raw(table)} WHERE ${where} date = ${date} GROUP BY 1`);
     const memberOf = membersByArea(keys, members, column !== null);
     for (const row of hourly) {
       for (const i of memberOf.get(row.area) ?? []) results[i].hours[row.hour] = { devices: row.devices, value: row.persons, trips: row.trips };
@@ -221,8 +237,8 @@ interface FlowRecord {
   persons: number;
 }
 
-function flowsFor(db: Store, keys: readonly FlowsKey[]): FlowsResult[] {
-  const totals = tripsFor(db, keys);
+function flowsFor(db: Store, keys: readonly FlowsKey[], table: MovementTable = 'trip'): FlowsResult[] {
+  const totals = tripsFor(db, keys, table);
   const results = keys.map((_, i): FlowsResult => ({ flows: [], total: totals[i].total }));
   const groups = new Map<string, number[]>();
   keys.forEach((key, i) => {
@@ -239,10 +255,32 @@ function flowsFor(db: Store, keys: readonly FlowsKey[]): FlowsResult[] {
     const where = column ? sql`${sql.raw(column)} IN (SELECT value FROM json_each(${areas})) AND` : sql``;
     const rows = db.all<FlowRecord>(sql`
       SELECT ${area} AS area, ${other} AS other, count(*) AS trips, count(DISTINCT device) AS devices, sum(weight) AS persons
-      FROM trip WHERE ${where} date = ${date} GROUP BY 1, 2`);
+      FROM ${sql.raw(table)} WHERE ${where} date = ${date} GROUP BY 1, 2`);
     const memberOf = membersByArea(keys, members, column !== null);
     for (const row of rows) {
       for (const i of memberOf.get(row.area) ?? []) results[i].flows.push({ other: row.other, devices: row.devices, value: row.persons, trips: row.trips });
+    }
+  }
+  return results;
+}
+
+function longTripModesFor(db: Store, keys: readonly TripsKey[]): ModeCounts[] {
+  const totals = tripsFor(db, keys, 'long_trip');
+  const results = keys.map((_, i): ModeCounts => ({ modes: TRAVEL_MODES.map(zeroCounts), total: totals[i].total }));
+  const groups = new Map<string, number[]>();
+  keys.forEach((key, i) => pushTo(groups, `${key.level}|${key.direction}|${key.date}`, i));
+  for (const members of groups.values()) {
+    const { level, direction, date } = keys[members[0]];
+    const column = endColumn(direction, level, true);
+    const areas = JSON.stringify(members.map((i) => keys[i].area));
+    const area = column ? sql.raw(column) : sql`0`;
+    const where = column ? sql`${sql.raw(column)} IN (SELECT value FROM json_each(${areas})) AND` : sql``;
+    const rows = db.all<FlowRecord>(sql`
+      SELECT ${area} AS area, mode AS other, count(*) AS trips, count(DISTINCT device) AS devices, sum(weight) AS persons
+      FROM long_trip WHERE ${where} date = ${date} GROUP BY 1, 2`);
+    const memberOf = membersByArea(keys, members, column !== null);
+    for (const row of rows) {
+      for (const i of memberOf.get(row.area) ?? []) results[i].modes[row.other] = { devices: row.devices, value: row.persons, trips: row.trips };
     }
   }
   return results;
@@ -341,6 +379,8 @@ export function createMobilitySource(config: Pick<AppConfig, 'dataDir' | 'storeD
     presenceFor: (keys) => presenceFor(db, keys),
     tripsFor: (keys) => tripsFor(db, keys),
     flowsFor: (keys) => flowsFor(db, keys),
+    longTripsFor: (keys) => flowsFor(db, keys, 'long_trip'),
+    longTripModesFor: (keys) => longTripModesFor(db, keys),
     flowMatrix: (kommuner, groupBy, date) => flowMatrix(db, areaByIndex, kommuner, groupBy, date),
     info,
     disclosure: config.mobility.disclosure,

@@ -33,6 +33,24 @@ export const presence = sqliteTable(
   (table) => [primaryKey({ columns: [table.area, table.date, table.hour, table.type] })],
 );
 
+/** Both ends of a trip or journey at every level, with the DeSO's områdestyp and the grid square of its cell. */
+function ends() {
+  return {
+    originDeso: integer('o_deso').notNull(),
+    originRegso: integer('o_regso').notNull(),
+    originKommun: integer('o_kommun').notNull(),
+    originLan: integer('o_lan').notNull(),
+    originType: integer('o_type').notNull(),
+    originGrid: integer('o_grid').notNull(),
+    destinationDeso: integer('d_deso').notNull(),
+    destinationRegso: integer('d_regso').notNull(),
+    destinationKommun: integer('d_kommun').notNull(),
+    destinationLan: integer('d_lan').notNull(),
+    destinationType: integer('d_type').notNull(),
+    destinationGrid: integer('d_grid').notNull(),
+  };
+}
+
 /** One detected trip: its device (for distinct-device counts), day, local start hour, weight, and both ends at every level. */
 export const trip = sqliteTable(
   'trip',
@@ -43,19 +61,7 @@ export const trip = sqliteTable(
     distance: real('distance').notNull(),
     /** The device's extrapolation weight: residents of its home DeSO per device living there. */
     weight: real('weight').notNull(),
-    originDeso: integer('o_deso').notNull(),
-    originRegso: integer('o_regso').notNull(),
-    originKommun: integer('o_kommun').notNull(),
-    originLan: integer('o_lan').notNull(),
-    originType: integer('o_type').notNull(),
-    /** Grid square of the origin activity's cell. */
-    originGrid: integer('o_grid').notNull(),
-    destinationDeso: integer('d_deso').notNull(),
-    destinationRegso: integer('d_regso').notNull(),
-    destinationKommun: integer('d_kommun').notNull(),
-    destinationLan: integer('d_lan').notNull(),
-    destinationType: integer('d_type').notNull(),
-    destinationGrid: integer('d_grid').notNull(),
+    ...ends(),
   },
   (table) => [
     // One index per end and level: every per-area query filters on exactly one of them.
@@ -72,10 +78,25 @@ export const trip = sqliteTable(
   ],
 );
 
+/**
+ * One long journey (at least 100 km, trips chained through short en-route stops): its first origin and final
+ * destination at every level, legs and inferred travel mode (index into TRAVEL_MODES). Few rows: no indexes.
+ */
+export const longTrip = sqliteTable('long_trip', {
+  device: integer('device').notNull(),
+  date: text('date').notNull(),
+  hour: integer('hour').notNull(),
+  distance: real('distance').notNull(),
+  weight: real('weight').notNull(),
+  legs: integer('legs').notNull(),
+  mode: integer('mode').notNull(),
+  ...ends(),
+});
+
 /** Facts about the data set: seed, sample share, dates, method version, pipeline figures. */
 export const datasetMeta = sqliteTable('mobility_meta', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 });
 
-export const tables = [mobilityArea, presence, trip, datasetMeta];
+export const tables = [mobilityArea, presence, trip, longTrip, datasetMeta];

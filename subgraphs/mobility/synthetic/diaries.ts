@@ -1,9 +1,9 @@
 // Daily activity diaries of the sampled devices: home, work and other stays with times, following §4.5's grammar.
-import { HOME, MIN_STAY_SECONDS, OTHER, WORK, type FrameArea, type Journey } from '../model.ts';
+import { HOME, MIN_STAY_SECONDS, OTHER, WORK, type FrameArea, type Journey, type KnownTravelMode } from '../model.ts';
 import type { Agents } from './agents.ts';
 import type { Calendar } from './calendar.ts';
 import { sampleDestination, type DestinationModel } from './commuting.ts';
-import { LONG_TRIP_MODES, type LongTripMode, type SyntheticParameters } from './parameters.ts';
+import { LONG_TRIP_MODES, type SyntheticParameters } from './parameters.ts';
 import { Rng, sampleWeights } from './random.ts';
 import type { GridIndex } from './spatial.ts';
 
@@ -54,12 +54,10 @@ const OUTING_START: [number, number, number][] = [
 ];
 
 /**
- * Door-to-door hours for a trip of `km` (straight line; roads are 1.3 times longer): walking or cycling under 2 km,
- * transit from centres, the car elsewhere; beyond 100 km road or rail at 100 km/h, or the faster of that and a flight
- * (2.5 h of access and waiting, then 600 km/h).
+ * Door-to-door hours for an everyday trip of `km` under 100 km (straight line; roads are 1.3 times longer): walking or
+ * cycling under 2 km, transit from centres, the car elsewhere.
  */
 export function travelHours(km: number, fromCategory: FrameArea['category']): number {
-  if (km >= 100) return Math.min(0.5 + km / 100, 2.5 + km / 600);
   const speed = km < 2 ? 10 : km > 50 ? 75 : fromCategory === 'C' ? 25 : 45;
   return 5 / 60 + (1.3 * km) / speed;
 }
@@ -77,7 +75,7 @@ type Flight = [number, number];
 
 /** A long journey as planned: legs to each en-route stop and then to the destination, door to door. */
 interface JourneyPlan {
-  mode: LongTripMode;
+  mode: KnownTravelMode;
   /** Where each leg ends, its hours of travel and of stay (the last leg's stay is the caller's). */
   legs: { to: Place; travel: number; stay: number }[];
   flight?: Flight;
@@ -87,7 +85,7 @@ interface JourneyPlan {
 
 /** A long journey as travelled, in the day's local hours. */
 interface TravelledJourney {
-  mode: LongTripMode;
+  mode: KnownTravelMode;
   origin: Place;
   destination: Place;
   start: number;
@@ -181,8 +179,9 @@ class DayPlanner {
   }
 
   private hoursBetween(a: Place, b: Place): number {
-    const { frame } = this.context;
-    return travelHours(Math.hypot(a.x - b.x, a.y - b.y) / 1000, frame[a.area].category);
+    const km = distanceKm(a, b);
+    // The rare everyday trip of 100 km or more (a long commute) goes by road.
+    return km >= 100 ? doorToDoorHours(this.parameters, 'ROAD', km, 1) : travelHours(km, this.context.frame[a.area].category);
   }
 
   /** Stays here until `hour` (or leaves at once if already later). */
@@ -267,7 +266,8 @@ class DayPlanner {
  * Plans every device's days. Workers on a workday (workAttendance; weekendWork on Saturdays and Sundays):
  * home → (short stop)? → work (≥ 4 h) → (other){0..3} → home → (evening outing)?. Everyone else: 0–3 outings from home,
  * each to one or two other places. A share of device-days (longTripShare) is instead a day trip of more than
- * longTripMinKm to another län. Every stream is keyed by (device, day), so one device's plan never shifts another's.
+ * longTripMinKm to another län by road, rail or air, whose ways out and back are recorded as journeys. Every stream is
+ * keyed by (device, day), so one device's plan never shifts another's.
  */
 export function buildDiaries(context: DiaryContext, agents: Agents, calendar: Calendar, parameters: SyntheticParameters, seed: number): Diaries {
   const out = new StayBuffer();
@@ -356,8 +356,9 @@ function freeDay(plan: DayPlanner, rng: Rng, parameters: SyntheticParameters): v
 
 /**
  * A day trip to another län at least longTripMinKm away, out and back by one mode: leave about longTripDeparture,
- * stay 1–7 hours, be home by 23:30. The destination is drawn ∝ (residents + jobs) / distance; the mode by distance
- * (modeShares) among those that fit the day. Records both journeys. Returns false (nothing planned) if none fits.
+ * stay 1–7 hours, be home by longTripHomeBy. The destination is drawn ∝ (residents + jobs) / distance; the mode by
+ * distance (modeShares) among those that fit the day. Records both journeys. Returns false (nothing planned) if no
+ * mode fits.
  */
 function longTrip(plan: DayPlanner, context: DiaryContext, rng: Rng, parameters: SyntheticParameters, record: (journey: TravelledJourney) => void): boolean {
   const { frame, longTripWeight, radii } = context;
@@ -379,22 +380,23 @@ function longTrip(plan: DayPlanner, context: DiaryContext, rng: Rng, parameters:
   const spread = parameters.longTripSpeedSpread;
   const speedOut = rng.uniform(1 - spread, 1 + spread);
   const speedBack = rng.uniform(1 - spread, 1 + spread);
-  const door = (mode: LongTripMode, speed: number) => parameters.longTripDoorToDoor[mode].accessHours + km / (speed * parameters.longTripDoorToDoor[mode].kmh);
+  const door = (mode: KnownTravelMode, speed: number) => doorToDoorHours(parameters, mode, km, speed);
   const central = frame[home.area].category === 'C' && frame[destination.area].category === 'C';
+  const homeBy = parameters.longTripHomeBy;
   const shares = modeShares(km, central, parameters).map((share, m) => {
     const mode = LONG_TRIP_MODES[m];
-    return LAST_RETURN_HOUR - depart - door(mode, speedOut) - door(mode, speedBack) >= 1 ? share : 0;
+    return homeBy - depart - door(mode, speedOut) - door(mode, speedBack) >= 1 ? share : 0;
   });
   if (!shares.some((share) => share > 0)) return false;
   const mode = LONG_TRIP_MODES[sampleWeights(shares, rng.next())];
   let out = planJourney(plan, context, rng, parameters, home, destination, mode, speedOut, true);
   let back = planJourney(plan, context, rng, parameters, destination, home, mode, speedBack, true);
-  if (LAST_RETURN_HOUR - depart - out.hours - back.hours < 1) {
+  if (homeBy - depart - out.hours - back.hours < 1) {
     // The stops would leave too little time there: the traveller goes straight.
     out = planJourney(plan, context, rng, parameters, home, destination, mode, speedOut, false);
     back = planJourney(plan, context, rng, parameters, destination, home, mode, speedBack, false);
   }
-  const hours = Math.min(rng.uniform(2, 7), LAST_RETURN_HOUR - depart - out.hours - back.hours);
+  const hours = Math.min(rng.uniform(2, 7), homeBy - depart - out.hours - back.hours);
   plan.waitUntil(depart);
   record(plan.travel(out, hours));
   record(plan.travel(back, 0));
@@ -409,12 +411,19 @@ export function modeShares(km: number, central: boolean, parameters: SyntheticPa
   return [1 - air - rail, rail, air];
 }
 
+/** Door-to-door hours of a way of `km` by `mode` at `speed` times the mode's speed. */
+function doorToDoorHours(parameters: SyntheticParameters, mode: KnownTravelMode, km: number, speed: number): number {
+  const { accessSeconds, kmh } = parameters.longTripDoorToDoor[mode];
+  return accessSeconds / HOUR + km / (speed * kmh);
+}
+
 /**
  * A journey from `from` to `to` by `mode` at `speed` times the mode's door-to-door speed. With `stops`, a road or rail
  * journey of at least longTripStopMinHours may stop on the way: an activity (longTripLongStop) around mid-way and a
  * short stop (longTripShortStop) anywhere, each in the DeSO nearest to its point on the straight line (for rail a
  * central one, where the stations are). The moving time is shared between the legs by length. A flight is direct and
- * silent between airportAccessKm from each end; of its ground time, 60 % is before take-off (check-in, security).
+ * silent in the air (airborneKmh) between airportAccessKm from each end; of the rest, 60 % is before take-off
+ * (to the airport, check-in, security), 40 % after landing.
  */
 function planJourney(
   plan: DayPlanner,
@@ -423,20 +432,19 @@ function planJourney(
   parameters: SyntheticParameters,
   from: Place,
   to: Place,
-  mode: LongTripMode,
+  mode: KnownTravelMode,
   speed: number,
   stops: boolean,
 ): JourneyPlan {
-  const { accessHours, kmh } = parameters.longTripDoorToDoor[mode];
   const km = distanceKm(from, to);
   if (mode === 'AIR') {
-    const hours = accessHours + km / (speed * kmh);
-    const airborne = Math.max(0, km - 2 * parameters.airportAccessKm) / (speed * kmh);
+    const hours = doorToDoorHours(parameters, mode, km, speed);
+    const airborne = Math.max(0, km - 2 * parameters.airportAccessKm) / (speed * parameters.airborneKmh);
     const takeOff = 0.6 * (hours - airborne);
     return { mode, legs: [{ to, travel: hours, stay: 0 }], flight: [takeOff, takeOff + airborne], hours };
   }
   const onTheWay: { at: number; place: Place; stay: number }[] = [];
-  if (stops && accessHours + km / (speed * kmh) >= parameters.longTripStopMinHours) {
+  if (stops && doorToDoorHours(parameters, mode, km, speed) >= parameters.longTripStopMinHours) {
     const stopAt = (at: number, minutes: [number, number]) => {
       const x = from.x + at * (to.x - from.x);
       const y = from.y + at * (to.y - from.y);
@@ -449,9 +457,9 @@ function planJourney(
     onTheWay.sort((a, b) => a.at - b.at);
   }
   const points = [from, ...onTheWay.map((stop) => stop.place), to];
-  const lengths = onTheWay.map((_, i) => distanceKm(points[i], points[i + 1])).concat(distanceKm(points[onTheWay.length], to));
+  const lengths = points.slice(1).map((point, i) => distanceKm(points[i], point));
   const path = lengths.reduce((sum, length) => sum + length, 0);
-  const moving = accessHours + path / (speed * kmh);
+  const moving = doorToDoorHours(parameters, mode, path, speed);
   const legs = lengths.map((length, i) => ({ to: points[i + 1], travel: (moving * length) / path, stay: onTheWay[i]?.stay ?? 0 }));
   return { mode, legs, hours: moving + onTheWay.reduce((sum, stop) => sum + stop.stay, 0) };
 }

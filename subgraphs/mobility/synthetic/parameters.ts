@@ -1,18 +1,10 @@
 // Every tunable of the synthetic generator in one place, with the defaults calibrated against the test oracles T1–T9.
-import type { Omradestyp, TravelMode } from '../model.ts';
+import { DOOR_TO_DOOR, type DoorToDoor, type KnownTravelMode, type Omradestyp } from '../model.ts';
 
 type ByType = Record<Omradestyp, number>;
 type ByCategory = Record<'A' | 'B' | 'C', number>;
-/** The modes a long journey truly has (UNKNOWN is only ever inferred). */
-export type LongTripMode = Exclude<TravelMode, 'UNKNOWN'>;
-export const LONG_TRIP_MODES: readonly LongTripMode[] = ['ROAD', 'RAIL', 'AIR'];
-/** Door-to-door time of a journey of d straight-line km: accessHours + d / kmh. */
-export interface DoorToDoor {
-  /** Fixed hours: getting out of town, to and from the station or airport, waiting, security. */
-  accessHours: number;
-  /** Speed over the straight line, detours of the road, track or flight path included. */
-  kmh: number;
-}
+/** The modes a long journey truly has, in the order of modeShares (UNKNOWN is only ever inferred). */
+export const LONG_TRIP_MODES: readonly KnownTravelMode[] = ['ROAD', 'RAIL', 'AIR'];
 
 export interface SyntheticParameters {
   /** Share of residents carried as devices (the operator's sample). */
@@ -80,10 +72,15 @@ export interface SyntheticParameters {
   /** Share of device-days with a long trip (> 100 km, to another län) and its minimum distance in km. */
   longTripShare: number;
   longTripMinKm: number;
-  /** Mean and standard deviation (local hours) of a long trip's departure; long trips are day trips, out and back. */
+  /**
+   * Mean and standard deviation (local hours) of a long trip's departure, and the local hour it is back home by: long
+   * trips are day trips, out and back, and the home stay after them must last long enough before the simulated day
+   * ends to be seen as an activity, or the way back would end nowhere.
+   */
   longTripDeparture: [number, number];
+  longTripHomeBy: number;
   /** Door-to-door time by mode, and the spread of each journey's speed: a factor uniform in 1 ± longTripSpeedSpread. */
-  longTripDoorToDoor: Record<LongTripMode, DoorToDoor>;
+  longTripDoorToDoor: Record<KnownTravelMode, DoorToDoor>;
   longTripSpeedSpread: number;
   /**
    * Air is an option beyond longTripAirMinKm; its share grows linearly to longTripAirMaxShare at longTripAirFullKm.
@@ -100,12 +97,16 @@ export interface SyntheticParameters {
    * longTripShortStopMinutes (fuel, coffee, a quick change), too short to be an activity. Flights are direct.
    */
   longTripStopMinHours: number;
-  longTripLongStop: Record<Exclude<LongTripMode, 'AIR'>, number>;
+  longTripLongStop: Record<Exclude<KnownTravelMode, 'AIR'>, number>;
   longTripLongStopMinutes: [number, number];
-  longTripShortStop: Record<Exclude<LongTripMode, 'AIR'>, number>;
+  longTripShortStop: Record<Exclude<KnownTravelMode, 'AIR'>, number>;
   longTripShortStopMinutes: [number, number];
-  /** Km at each end of a flight covered on the ground (to and from the airport); phones are silent in the air. */
+  /**
+   * Km at each end of a flight covered on the ground (to and from the airport), and the speed in the air, where
+   * phones are silent: the rest of the door-to-door time is on the ground.
+   */
   airportAccessKm: number;
+  airborneKmh: number;
 
   /** Mean time between events in minutes, drawn per device from these ranges: while stationary and while moving. */
   stayEventGapMinutes: [number, number];
@@ -163,30 +164,24 @@ export const DEFAULT_PARAMETERS: SyntheticParameters = {
   longTripShare: 0.01,
   longTripMinKm: 100,
   longTripDeparture: [8, 1.5],
-  // Assumptions at Swedish orders of magnitude, in straight-line km: a car averages about 75 km/h (E4/E6/E20 at
-  // 90–120 km/h, roads about 1.2 times the straight line, towns at both ends); trains about 110 km/h (X2000 Stockholm–
-  // Göteborg, about 400 km, in some 3 h; regional trains slower) plus an hour to, at and from the stations; flights about
-  // 500 km/h block speed (Stockholm–Luleå, about 700 km, in some 1 h 15 min) plus 2.5 h to the airport, check-in,
-  // security, boarding and from the airport.
-  longTripDoorToDoor: {
-    ROAD: { accessHours: 0.25, kmh: 75 },
-    RAIL: { accessHours: 1, kmh: 110 },
-    AIR: { accessHours: 2.5, kmh: 500 },
-  },
+  longTripHomeBy: 22,
+  longTripDoorToDoor: DOOR_TO_DOOR,
   longTripSpeedSpread: 0.15,
-  // Assumptions: no domestic flights under about 300 km to speak of; most travellers fly beyond about 800 km (Norrland
-  // to the south); rail is strong between city centres. Together with the day-trip constraint this gives roughly two
-  // thirds road, a fifth rail and a tenth air, the order of Trafikanalys' long-distance travel survey shares.
+  // Assumptions: hardly any domestic flights under 300 km; most travellers fly beyond 800 km (Norrland to the south);
+  // rail strongest between city centres. With the day-trip constraint they give about 65 % road, 21 % rail and 15 %
+  // air on the generated long trips (not a published figure).
   longTripAirMinKm: 300,
   longTripAirFullKm: 800,
   longTripAirMaxShare: 0.8,
-  longTripRailShare: { central: 0.45, other: 0.15 },
+  longTripRailShare: { central: 0.3, other: 0.1 },
   longTripStopMinHours: 2,
   longTripLongStop: { ROAD: 0.35, RAIL: 0.15 },
   longTripLongStopMinutes: [45, 80],
   longTripShortStop: { ROAD: 0.5, RAIL: 0.25 },
   longTripShortStopMinutes: [10, 30],
   airportAccessKm: 25,
+  // Assumption: cruise at 800+ km/h, slower in climb and descent; Stockholm–Luleå is about an hour in the air.
+  airborneKmh: 700,
 
   stayEventGapMinutes: [20, 40],
   moveEventGapMinutes: [5, 20],
