@@ -1,6 +1,6 @@
 // Planar polygon algorithms in metres (SWEREF 99 TM): orientation, validity, interior points, overlap and union areas.
 import Flatbush from 'flatbush';
-import { planarAreaM2, pointInGeometry, type BBox, type MultiPolygon, type Polygon, type Position } from './geojson.ts';
+import { bboxOf, planarAreaM2, pointInGeometry, type BBox, type MultiPolygon, type Polygon, type Position } from './geojson.ts';
 
 /**
  * Distances below this many coordinate units (metres here) count as zero when deciding whether segments touch or
@@ -32,27 +32,11 @@ export function isClockwise(ring: readonly Position[]): boolean {
 
 /** Even–odd test of one ring; a point on the border may fall either way. */
 export function pointInRing(x: number, y: number, ring: readonly Position[]): boolean {
-  let inside = false;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i];
-    const [xj, yj] = ring[j];
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
+  return pointInGeometry([x, y], { type: 'Polygon', coordinates: [ring as Position[]] });
 }
 
 function ringBBox(ring: readonly Position[]): BBox {
-  let minX = Infinity;
-  let minY = Infinity;
-  let maxX = -Infinity;
-  let maxY = -Infinity;
-  for (const [x, y] of ring) {
-    if (x < minX) minX = x;
-    if (x > maxX) maxX = x;
-    if (y < minY) minY = y;
-    if (y > maxY) maxY = y;
-  }
-  return [minX, minY, maxX, maxY];
+  return bboxOf({ type: 'Polygon', coordinates: [ring as Position[]] });
 }
 
 function boxesOverlap(a: BBox, b: BBox): boolean {
@@ -365,6 +349,22 @@ export class PlanarPolygon {
     return edgeSetContains(this.edges, 0, x, y, this.bbox[2]);
   }
 
+  /** Distance from the point to the polygon in coordinate units: 0 inside, else to the nearest edge. */
+  distanceTo(x: number, y: number): number {
+    if (this.contains(x, y)) return 0;
+    const { coords, count } = this.edges;
+    let best = Infinity;
+    for (let e = 0; e < count; e++) {
+      const ax = coords[e * 4];
+      const ay = coords[e * 4 + 1];
+      const dx = coords[e * 4 + 2] - ax;
+      const dy = coords[e * 4 + 3] - ay;
+      const t = Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / (dx * dx + dy * dy)));
+      best = Math.min(best, Math.hypot(x - (ax + t * dx), y - (ay + t * dy)));
+    }
+    return best;
+  }
+
   toGeometry(): MultiPolygon {
     return { type: 'MultiPolygon', coordinates: this.polygons };
   }
@@ -656,12 +656,10 @@ function isFinitePosition(position: unknown): boolean {
 }
 
 /**
- * Everything that makes a polygon invalid in the OGC simple-features sense, in planar metres: rings not closed or
- * with fewer than four positions, non-finite coordinates, no area, edges that cross or run along each other
- * (within a ring, between rings or between parts), holes outside their shell and parts inside other parts.
- * Rings touching at single points are allowed, as shapefiles and most municipal data use them.
+ * The defects of single rings: non-finite coordinates, not closed, fewer than three distinct positions, no area.
+ * Checked on the geometry as given, before anything (like repairGeometry) closes or cleans its rings.
  */
-export function geometryProblems(geometry: Polygon | MultiPolygon, maxSelfIntersections = 5): GeometryProblem[] {
+export function ringProblems(geometry: Polygon | MultiPolygon): GeometryProblem[] {
   const problems: GeometryProblem[] = [];
   const parts = polygonsOf(geometry);
   parts.forEach((rings, part) => {
@@ -679,16 +677,27 @@ export function geometryProblems(geometry: Polygon | MultiPolygon, maxSelfInters
       const distinct = cleanRing(ring).length;
       if (distinct < 4) {
         problems.push({ kind: 'too-few-points', part, ring: r, message: `the ${where} has ${Math.max(0, distinct - 1)} distinct positions; a ring needs at least 3 (4 with the closing one)` });
-      } else if (ringSignedArea(ring) === 0) {
+      } else if (isFlat(cleanRing(ring))) {
         problems.push({ kind: 'zero-area', part, ring: r, message: `the ${where} encloses no area` });
       }
     });
   });
-  if (problems.length > 0) return problems;
-  if (parts.length === 0) return [{ kind: 'zero-area', part: 0, ring: 0, message: 'the geometry has no polygons' }];
+  return problems;
+}
 
-  const prepared = new PlanarPolygon(geometry);
-  problems.push(...selfIntersections(prepared.edges, maxSelfIntersections));
+/**
+ * Everything that makes a polygon invalid in the OGC simple-features sense, in planar metres: rings not closed or
+ * with fewer than four positions, non-finite coordinates, no area, edges that cross or run along each other
+ * (within a ring, between rings or between parts), holes outside their shell and parts inside other parts.
+ * Rings touching at single points are allowed, as shapefiles and most municipal data use them.
+ */
+export function geometryProblems(geometry: Polygon | MultiPolygon, options: { maxSelfIntersections?: number; prepared?: PlanarPolygon } = {}): GeometryProblem[] {
+  const problems = ringProblems(geometry);
+  if (problems.length > 0) return problems;
+  if (polygonsOf(geometry).length === 0) return [{ kind: 'zero-area', part: 0, ring: 0, message: 'the geometry has no polygons' }];
+  // The caller may have prepared the same geometry already; building the edge index is a third of the work.
+  const prepared = options.prepared ?? new PlanarPolygon(geometry);
+  problems.push(...selfIntersections(prepared.edges, options.maxSelfIntersections ?? 5));
   if (problems.length > 0) return problems;
 
   // Without crossings, one point inside a hole tells whether the whole hole lies in its shell.
@@ -696,24 +705,228 @@ export function geometryProblems(geometry: Polygon | MultiPolygon, maxSelfInters
     for (let r = 1; r < rings.length; r++) {
       const inside = polygonInteriorPoint([rings[r]])?.position;
       if (inside && !pointInRing(inside[0], inside[1], rings[0])) {
-        problems.push({ kind: 'hole-outside-shell', part, ring: r, position: inside, message: `hole ${r}${parts.length > 1 ? ` of part ${part + 1}` : ''} lies outside its shell` });
+        problems.push({ kind: 'hole-outside-shell', part, ring: r, position: inside, message: `hole ${r}${prepared.polygons.length > 1 ? ` of part ${part + 1}` : ''} lies outside its shell` });
       }
     }
   });
-  if (prepared.polygons.length > 1) {
-    const boxes = prepared.polygons.map((rings) => ringBBox(rings[0]));
-    prepared.polygons.forEach((rings, part) => {
-      const inside = polygonInteriorPoint(rings)?.position;
-      if (!inside) return;
-      prepared.polygons.forEach((other, o) => {
-        if (o === part || !boxesOverlap(boxes[o], boxes[part])) return;
-        if (pointInGeometry(inside, { type: 'Polygon', coordinates: other })) {
-          problems.push({ kind: 'nested-parts', part, ring: 0, position: inside, message: `part ${part + 1} lies inside part ${o + 1}; parts of a multipolygon must not overlap` });
-        }
-      });
-    });
+  for (const { part, inside, containers } of nestedParts(prepared.polygons)) {
+    problems.push({ kind: 'nested-parts', part, ring: 0, position: inside, message: `part ${part + 1} lies inside part ${containers[0] + 1}; parts of a multipolygon must not overlap` });
   }
   return problems;
+}
+
+// ---- repair ----------------------------------------------------------------------------------------------
+
+export type GeometryRepairKind = 'degenerate-ring' | 'spike' | 'twisted-lobe' | 'nested-part';
+
+export interface GeometryRepair {
+  kind: GeometryRepairKind;
+  /** Part and ring in the input geometry. */
+  part: number;
+  ring: number;
+  /** Area removed, in m² (0 for repairs that leave the covered set unchanged). */
+  areaRemoved: number;
+  position?: Position;
+  message: string;
+}
+
+/**
+ * Whether a ring encloses no area: all its vertices on one line. (A zero signed area is not enough: the two lobes of a
+ * symmetric figure eight cancel.)
+ */
+function isFlat(ring: readonly Position[]): boolean {
+  if (ring.length < 4) return true;
+  const [ax, ay] = ring[0];
+  let far = ring[0];
+  let farthest = 0;
+  for (const p of ring) {
+    const d = Math.hypot(p[0] - ax, p[1] - ay);
+    if (d > farthest) {
+      farthest = d;
+      far = p;
+    }
+  }
+  if (farthest <= EPSILON) return true;
+  const ux = (far[0] - ax) / farthest;
+  const uy = (far[1] - ay) / farthest;
+  return ring.every(([x, y]) => Math.abs(ux * (y - ay) - uy * (x - ax)) <= EPSILON);
+}
+
+/** Removes vertices where the ring runs out and straight back (zero-width spikes); returns where they were. */
+function removeSpikes(ring: Position[]): { ring: Position[]; removed: Position[] } {
+  const vertices = ring.slice(0, -1);
+  const removed: Position[] = [];
+  const isSpike = (a: Position, b: Position, c: Position) => {
+    const ux = b[0] - a[0];
+    const uy = b[1] - a[1];
+    const length = Math.hypot(ux, uy);
+    const offLine = Math.abs(ux * (c[1] - a[1]) - uy * (c[0] - a[0])) / length;
+    return offLine <= EPSILON && ux * (c[0] - b[0]) + uy * (c[1] - b[1]) < 0;
+  };
+  let k = 0;
+  let unchanged = 0;
+  // Walk round the ring until a whole lap finds nothing more to remove; removing a tip can expose another.
+  while (vertices.length >= 3 && unchanged < vertices.length) {
+    const n = vertices.length;
+    const a = vertices[(k + n - 1) % n];
+    const b = vertices[k % n];
+    const c = vertices[(k + 1) % n];
+    // A tip removed leaves its two neighbours equal; the repeat goes without being counted as a spike.
+    const repeated = a[0] === b[0] && a[1] === b[1];
+    if (repeated || isSpike(a, b, c)) {
+      if (!repeated) removed.push(b);
+      vertices.splice(k % n, 1);
+      unchanged = 0;
+      k = Math.max(0, (k % n) - 1);
+    } else {
+      unchanged++;
+      k = (k + 1) % n;
+    }
+  }
+  return { ring: vertices.length > 0 ? [...vertices, vertices[0]] : [], removed };
+}
+
+/**
+ * Splits a ring at the places it crosses itself into simple loops (the shape of a figure eight is two loops).
+ * Gives up and returns the ring whole when the loops would run along each other or there are too many crossings.
+ */
+function splitLoops(ring: Position[], budget = { crossings: 50 }): Position[][] {
+  const set = buildEdgeSet([{ polygons: [[ring]], owner: 0 }]);
+  const crossing = findCrossings(set, 20).find((c) => c.kind === 'crossing');
+  if (!crossing || budget.crossings-- <= 0) return [ring];
+  const { i, j, position } = crossing;
+  const n = ring.length - 1;
+  const a: Position[] = [position];
+  for (let k = i + 1; k <= j; k++) a.push(ring[k]);
+  a.push(position);
+  const b: Position[] = [position];
+  for (let k = j + 1; k <= i + n; k++) b.push(ring[k % n]);
+  b.push(position);
+  return [cleanRing(a), cleanRing(b)].filter((loop) => loop.length >= 4).flatMap((loop) => splitLoops(loop, budget));
+}
+
+/**
+ * Repairs the defects that format conversion and coordinate rounding leave in real files, without moving any border:
+ * rings with fewer than three distinct positions or no area are dropped (a part, if it was its shell), zero-width
+ * spikes are cut off, twisted lobes (a loop of the ring turned inside out, as when rounding pushes a vertex across
+ * the next edge) are cut off when all of them together cover at most `maxLobeArea` m², and a part lying inside one
+ * larger part becomes a hole in it. Whatever it cannot repair stays in the geometry for geometryProblems to report.
+ */
+export function repairGeometry(geometry: Polygon | MultiPolygon, maxLobeArea: number): { geometry: MultiPolygon; repairs: GeometryRepair[] } {
+  const repairs: GeometryRepair[] = [];
+  // First the defects of single rings, which never move a border: empty rings, spikes.
+  const cleaned: { rings: Position[][]; part: number; ringIndex: number[] }[] = [];
+  polygonsOf(geometry).forEach((rings, part) => {
+    const kept: Position[][] = [];
+    const ringIndex: number[] = [];
+    for (let r = 0; r < rings.length; r++) {
+      const role = r === 0 ? 'shell' : `hole ${r}`;
+      const { ring, removed } = removeSpikes(cleanRing(rings[r]));
+      for (const position of removed) {
+        repairs.push({ kind: 'spike', part, ring: r, areaRemoved: 0, position, message: `removed a spike (the ${role} ran out and straight back)` });
+      }
+      if (ring.length < 4 || isFlat(ring)) {
+        const message = r === 0 ? `dropped part ${part + 1}, whose shell encloses no area` : `dropped ${role}, which encloses no area`;
+        repairs.push({ kind: 'degenerate-ring', part, ring: r, areaRemoved: 0, position: rings[r][0], message });
+        if (r === 0) return;
+        continue;
+      }
+      kept.push(ring);
+      ringIndex.push(r);
+    }
+    cleaned.push({ rings: kept, part, ringIndex });
+  });
+  // Then twisted lobes: one search over all edges finds the rings that cross themselves; only those are split.
+  const edges = buildEdgeSet([{ polygons: cleaned.map((c) => c.rings), owner: 0 }]);
+  const twisted = new Set<string>();
+  for (const crossing of findCrossings(edges, Infinity)) {
+    const sameRing = edges.parts[crossing.i] === edges.parts[crossing.j] && edges.ringIndex[crossing.i] === edges.ringIndex[crossing.j];
+    if (crossing.kind === 'crossing' && sameRing) twisted.add(`${edges.parts[crossing.i]}:${edges.ringIndex[crossing.i]}`);
+  }
+  const parts: Position[][][] = [];
+  cleaned.forEach(({ rings, part, ringIndex }, c) => {
+    const shells: Position[][] = [];
+    const holes: Position[][] = [];
+    rings.forEach((ring, k) => {
+      const r = ringIndex[k];
+      const target = r === 0 ? shells : holes;
+      const loops = twisted.has(`${c}:${k}`) ? splitLoops(ring) : [ring];
+      if (loops.length === 1) {
+        target.push(ring);
+        return;
+      }
+      // The loops turned the other way from the largest one are the twisted lobes.
+      const largest = loops.reduce((best, loop) => (Math.abs(ringSignedArea(loop)) > Math.abs(ringSignedArea(best)) ? loop : best));
+      const clockwise = isClockwise(largest);
+      const lobes = loops.filter((loop) => isClockwise(loop) !== clockwise);
+      const lobeArea = lobes.reduce((sum, loop) => sum + Math.abs(ringSignedArea(loop)), 0);
+      if (lobes.length === 0 || lobeArea > maxLobeArea) {
+        target.push(ring);
+        return;
+      }
+      target.push(...loops.filter((loop) => isClockwise(loop) === clockwise));
+      for (const lobe of lobes) {
+        const area = Math.abs(ringSignedArea(lobe));
+        const where = polygonInteriorPoint([lobe])?.position ?? lobe[0];
+        const role = r === 0 ? 'shell' : `hole ${r}`;
+        repairs.push({ kind: 'twisted-lobe', part, ring: r, areaRemoved: area, position: where, message: `cut off a twisted lobe of ${area.toFixed(1)} m² where the ${role} crosses itself` });
+      }
+    });
+    if (shells.length === 1) {
+      parts.push([shells[0], ...holes]);
+      return;
+    }
+    // A shell cut in several loops: each hole goes with the loop that contains it (shells counter-clockwise, holes clockwise).
+    const oriented = [...shells.map((ring) => (isClockwise(ring) ? ring.slice().reverse() : ring)), ...holes.map((ring) => (isClockwise(ring) ? ring : ring.slice().reverse()))];
+    const { polygons, orphanHoles } = polygonsFromRings(oriented, false);
+    // A hole outside every loop stays in the first one, where geometryProblems reports it.
+    const assembled = polygons.slice(0, polygons.length - orphanHoles.length);
+    assembled[0]?.push(...orphanHoles.map((i) => oriented[i]));
+    parts.push(...assembled);
+  });
+  // A part inside another adds nothing to their union, so it can only mean a hole: files converted without ring
+  // roles write holes as parts. Parity decides, as for rings: inside one part it is a hole, inside two an island.
+  const holeOf = new Map<number, number>();
+  for (const { part, containers, inside } of nestedParts(parts)) {
+    if (containers.length % 2 === 0) continue;
+    const host = containers[0];
+    holeOf.set(part, host);
+    const area = Math.abs(ringSignedArea(parts[part][0]));
+    repairs.push({
+      kind: 'nested-part',
+      part,
+      ring: 0,
+      areaRemoved: area,
+      position: inside,
+      message: `read a part of ${area.toFixed(0)} m² lying inside another part as a hole in it (holes must be inner rings of their polygon, not parts)`,
+    });
+  }
+  for (const [part, host] of holeOf) {
+    const shell = parts[part][0];
+    parts[host].push(isClockwise(shell) ? shell : shell.slice().reverse());
+  }
+  return { geometry: { type: 'MultiPolygon', coordinates: parts.filter((_, k) => !holeOf.has(k)) }, repairs };
+}
+
+/**
+ * Parts lying inside larger parts (not in one of their holes), judged by an interior point, with every larger part
+ * containing them, smallest first; assumes no edges cross.
+ */
+function nestedParts(parts: readonly Position[][][]): { part: number; containers: number[]; inside: Position }[] {
+  if (parts.length < 2) return [];
+  const areas = parts.map((rings) => Math.abs(ringSignedArea(rings[0])));
+  const boxes = parts.map((rings) => ringBBox(rings[0]));
+  const found: { part: number; containers: number[]; inside: Position }[] = [];
+  parts.forEach((rings, part) => {
+    const inside = polygonInteriorPoint(rings)?.position;
+    if (!inside) return;
+    const containers = parts
+      .map((_, o) => o)
+      .filter((o) => o !== part && areas[o] > areas[part] && boxesOverlap(boxes[o], boxes[part]) && pointInGeometry(inside, { type: 'Polygon', coordinates: parts[o] }))
+      .sort((x, y) => areas[x] - areas[y]);
+    if (containers.length > 0) found.push({ part, containers, inside });
+  });
+  return found;
 }
 
 /** Angle of the direction from v to p, for the vertex-crossing test. */
@@ -743,24 +956,32 @@ function pathsCross(v: Position, a1: Position, a2: Position, b1: Position, b2: P
   return s1 !== 0 && s2 !== 0 && s1 !== s2;
 }
 
-function selfIntersections(set: EdgeSet, limit: number): GeometryProblem[] {
-  const found: GeometryProblem[] = [];
+/** A place where a boundary meets itself other than at consecutive edges: edges i and j (ids in the edge set). */
+interface Crossing {
+  i: number;
+  j: number;
+  kind: 'spike' | 'overlap' | 'crossing';
+  position: Position;
+  what: string;
+}
+
+/** Crossings and stretches run twice, plus spikes (reported with j = i), up to `limit`. */
+function findCrossings(set: EdgeSet, limit: number): Crossing[] {
+  const found: Crossing[] = [];
   const { coords } = set;
   const start = (e: number): Position => [coords[e * 4], coords[e * 4 + 1]];
   const end = (e: number): Position => [coords[e * 4 + 2], coords[e * 4 + 3]];
-  const report = (e: number, position: Position, what: string) => {
-    const part = set.parts[e];
-    const ring = set.ringIndex[e];
-    found.push({ kind: 'self-intersection', part, ring, position, message: `${what} at (${position[0].toFixed(2)}, ${position[1].toFixed(2)})` });
-  };
-  /** Side of p relative to the directed edge e: +1 left, -1 right, 0 within the tolerance. */
-  const sideOf = (e: number, p: Position) => {
-    const [ax, ay] = start(e);
-    const [bx, by] = end(e);
-    const d = ((bx - ax) * (p[1] - ay) - (by - ay) * (p[0] - ax)) / Math.hypot(bx - ax, by - ay);
+  /** Side of (px, py) relative to the directed edge e: +1 left, -1 right, 0 within the tolerance. Scalars: this runs per edge pair. */
+  const side = (e: number, px: number, py: number) => {
+    const ax = coords[e * 4];
+    const ay = coords[e * 4 + 1];
+    const dx = coords[e * 4 + 2] - ax;
+    const dy = coords[e * 4 + 3] - ay;
+    const d = (dx * (py - ay) - dy * (px - ax)) / Math.hypot(dx, dy);
     return d > EPSILON ? 1 : d < -EPSILON ? -1 : 0;
   };
-  /** Parameter of p along e when p lies on e's line within the tolerance. */
+  const sideOf = (e: number, p: Position) => side(e, p[0], p[1]);
+  /** Parameter of p along e, for a p on e's line. */
   const along = (e: number, p: Position) => {
     const [ax, ay] = start(e);
     const [bx, by] = end(e);
@@ -769,33 +990,45 @@ function selfIntersections(set: EdgeSet, limit: number): GeometryProblem[] {
     return ((p[0] - ax) * dx + (p[1] - ay) * dy) / (dx * dx + dy * dy);
   };
   const same = (p: Position, q: Position) => Math.hypot(p[0] - q[0], p[1] - q[1]) <= EPSILON;
-  /** A vertex v (start of edge e) lying inside edge f: the ring passes through f there when its neighbours are on both sides. */
+  /** A vertex (start of edge e) lying inside edge f: the ring passes through f there when its neighbours are on both sides. */
   const vertexCrossesEdge = (e: number, f: number): boolean => sideOf(f, start(set.prev[e])) * sideOf(f, end(e)) < 0;
 
   for (let i = 0; i < set.count && found.length < limit; i++) {
-    const [ax, ay] = start(i);
-    const [bx, by] = end(i);
+    const ax = coords[i * 4];
+    const ay = coords[i * 4 + 1];
+    const bx = coords[i * 4 + 2];
+    const by = coords[i * 4 + 3];
     // A spike: the ring runs back along the edge it came in on.
     const before = set.prev[i];
-    if (sideOf(before, end(i)) === 0 && along(before, end(i)) < 1 - EPSILON) report(i, start(i), 'the boundary doubles back on itself (a spike)');
+    if (before !== i && side(before, bx, by) === 0 && along(before, [bx, by]) < 1) {
+      found.push({ i, j: i, kind: 'spike', position: start(i), what: 'the boundary doubles back on itself (a spike)' });
+    }
     const candidates = set.index?.search(Math.min(ax, bx) - EPSILON, Math.min(ay, by) - EPSILON, Math.max(ax, bx) + EPSILON, Math.max(ay, by) + EPSILON) ?? [];
     for (const j of candidates) {
       if (j <= i || set.next[i] === j || set.prev[i] === j || found.length >= limit) continue;
-      const sC = sideOf(i, start(j));
-      const sD = sideOf(i, end(j));
-      const sA = sideOf(j, start(i));
-      const sB = sideOf(j, end(i));
+      const sC = side(i, coords[j * 4], coords[j * 4 + 1]);
+      const sD = side(i, coords[j * 4 + 2], coords[j * 4 + 3]);
+      if (sC * sD > 0) continue;
+      const sA = side(j, ax, ay);
+      const sB = side(j, bx, by);
       if (sC * sD > 0 || sA * sB > 0) continue;
       if (sC === 0 && sD === 0 && sA === 0 && sB === 0) {
         const t0 = Math.max(0, Math.min(along(i, start(j)), along(i, end(j))));
         const t1 = Math.min(1, Math.max(along(i, start(j)), along(i, end(j))));
-        const length = Math.hypot(bx - ax, by - ay);
-        if ((t1 - t0) * length > EPSILON) report(i, [ax + ((t0 + t1) / 2) * (bx - ax), ay + ((t0 + t1) / 2) * (by - ay)], 'two edges run along each other');
+        if ((t1 - t0) * Math.hypot(bx - ax, by - ay) > EPSILON) {
+          const t = (t0 + t1) / 2;
+          found.push({ i, j, kind: 'overlap', position: [ax + t * (bx - ax), ay + t * (by - ay)], what: 'two edges run along each other' });
+        }
         continue;
       }
       if (sC * sD < 0 && sA * sB < 0) {
-        const t = along(i, start(j)) + ((along(i, end(j)) - along(i, start(j))) * Math.abs(sC)) / (Math.abs(sC) + Math.abs(sD));
-        report(i, [ax + t * (bx - ax), ay + t * (by - ay)], 'edges cross');
+        // Where the signed distances of j's ends from i's line fall to zero.
+        const [cx, cy] = start(j);
+        const [ex, ey] = end(j);
+        const dC = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
+        const dD = (bx - ax) * (ey - ay) - (by - ay) * (ex - ax);
+        const u = dC / (dC - dD);
+        found.push({ i, j, kind: 'crossing', position: [cx + u * (ex - cx), cy + u * (ey - cy)], what: 'edges cross' });
         continue;
       }
       // The edges touch at a point: only a vertex where the boundary passes through to the other side is a crossing.
@@ -803,13 +1036,23 @@ function selfIntersections(set: EdgeSet, limit: number): GeometryProblem[] {
       const vi = start(i);
       const vj = start(j);
       if (same(vi, vj)) {
-        if (pathsCross(vi, start(set.prev[i]), end(i), start(set.prev[j]), end(j))) report(i, vi, 'the boundary crosses itself at a vertex');
+        if (pathsCross(vi, start(set.prev[i]), end(i), start(set.prev[j]), end(j))) found.push({ i, j, kind: 'crossing', position: vi, what: 'the boundary crosses itself at a vertex' });
       } else if (sC === 0 && !same(vj, end(i)) && along(i, vj) > 0 && along(i, vj) < 1) {
-        if (vertexCrossesEdge(j, i)) report(i, vj, 'the boundary crosses an edge at a vertex');
+        if (vertexCrossesEdge(j, i)) found.push({ i, j, kind: 'crossing', position: vj, what: 'the boundary crosses an edge at a vertex' });
       } else if (sA === 0 && !same(vi, end(j)) && along(j, vi) > 0 && along(j, vi) < 1) {
-        if (vertexCrossesEdge(i, j)) report(i, vi, 'the boundary crosses an edge at a vertex');
+        if (vertexCrossesEdge(i, j)) found.push({ i, j, kind: 'crossing', position: vi, what: 'the boundary crosses an edge at a vertex' });
       }
     }
   }
   return found;
+}
+
+function selfIntersections(set: EdgeSet, limit: number): GeometryProblem[] {
+  return findCrossings(set, limit).map(({ i, position, what }) => ({
+    kind: 'self-intersection',
+    part: set.parts[i],
+    ring: set.ringIndex[i],
+    position,
+    message: `${what} at (${position[0].toFixed(2)}, ${position[1].toFixed(2)})`,
+  }));
 }
