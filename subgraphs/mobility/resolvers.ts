@@ -73,11 +73,11 @@ const disclosureOf = (summary: ReturnType<typeof summarize>) => ({ ...summary, m
 const cellOf = (cell: ProtectedCell) => ({ value: cell.value, suppressed: cell.suppressed });
 
 /** Hourly counts and a whole-day total, each protected on its own (the total is never the sum of the hours). */
-function hourlyValues(source: MobilitySource, key: string, hours: Counts[], total: Counts) {
+function hourlyValues(source: MobilitySource, key: string, hours: Counts[], total: Counts, lowerBound = false) {
   const protectedHours = hours.map((counts, hour) => ({ hour, ...protect(counts, source.disclosure, `${key}|${hour}`) }));
   const protectedTotal = protect(total, source.disclosure, `${key}|day`);
   const suppressed = protectedHours.filter((h) => h.suppressed).length + (protectedTotal.suppressed ? 1 : 0);
-  return { hours: protectedHours, total: cellOf(protectedTotal), disclosure: disclosureOf(summarize(source.disclosure, suppressed, false)) };
+  return { hours: protectedHours, total: cellOf(protectedTotal), disclosure: disclosureOf(summarize(source.disclosure, suppressed, lowerBound)) };
 }
 
 /** Which kommuner (store indexes) a region covers. */
@@ -108,7 +108,7 @@ async function flowList(
 ) {
   checkLimit(args.limit);
   const otherLevel = args.level ?? parent.area.level;
-  const { flows, total } = await loaders[movements].load({ area: parent.area.idx, level: parent.area.level, date: parent.date, direction, otherLevel });
+  const { flows, total, lowerBound } = await loaders[movements].load({ area: parent.area.idx, level: parent.area.level, date: parent.date, direction, otherLevel });
   const key = `${parent.area.id}|${parent.date}|${movements}|${direction}|${otherLevel}`;
   const candidates = flows.filter((flow) => args.includeSelf || flow.other !== parent.area.idx);
   const { cells, summary } = protectAll(candidates, source.disclosure, (flow) => `${key}|${flow.other}`);
@@ -123,7 +123,7 @@ async function flowList(
       share: flow.value !== null && protectedTotal.value ? flow.value / protectedTotal.value : null,
     }));
   const suppressed = summary.suppressedCells + (protectedTotal.suppressed ? 1 : 0);
-  return { flows: ranked, total: cellOf(protectedTotal), disclosure: disclosureOf(summarize(source.disclosure, suppressed, false)) };
+  return { flows: ranked, total: cellOf(protectedTotal), disclosure: disclosureOf(summarize(source.disclosure, suppressed, lowerBound ?? false)) };
 }
 
 export const resolvers: GraphQLResolverMap<MobilityContext> = {
@@ -153,7 +153,7 @@ export const resolvers: GraphQLResolverMap<MobilityContext> = {
           })),
         total: cellOf(total),
         split: matrix.split,
-        disclosure: disclosureOf(summarize(source.disclosure, summary.suppressedCells + (total.suppressed ? 1 : 0), false)),
+        disclosure: disclosureOf(summarize(source.disclosure, summary.suppressedCells + (total.suppressed ? 1 : 0), matrix.lowerBound ?? false)),
         source: source.info,
       };
     },
@@ -176,7 +176,7 @@ export const resolvers: GraphQLResolverMap<MobilityContext> = {
           return { id, name: parseAreaId(id).code, lat: area.lat, lon: area.lon };
         }),
         flows: flows.map((flow) => ({ origin: flow.from, dest: flow.to, count: flow.value })),
-        disclosure: disclosureOf(summary),
+        disclosure: disclosureOf({ ...summary, lowerBound: matrix.lowerBound ?? false }),
       };
     },
   },
@@ -232,18 +232,19 @@ export const resolvers: GraphQLResolverMap<MobilityContext> = {
           `Persons with any activity (a stay of at least 40 minutes) in the area: night = during ${String(args.nightHour).padStart(2, '0')}:00–` +
           `${String(args.nightHour + 1).padStart(2, '0')}:00, day = the mean over the hours ${args.dayFrom}:00–${args.dayTo}:00, local time, ${parent.date}; ` +
           'extrapolated to the residents of each device’s home DeSO.',
-        disclosure: disclosureOf(summarize(source.disclosure, (night.suppressed ? 1 : 0) + (day.suppressed ? 1 : 0), false)),
+        disclosure: disclosureOf(summarize(source.disclosure, (night.suppressed ? 1 : 0) + (day.suppressed ? 1 : 0), row.lowerBound ?? false)),
       };
     },
     activities: async (parent: AreaDay, { type }: { type: keyof typeof TYPE_INDEX }, { source, loaders }: MobilityContext) => {
       const row = await loaders.presence.load({ area: parent.area.idx, date: parent.date });
       const t = TYPE_INDEX[type];
       const cell = (hour: number): Counts => ({ devices: row.devices[hour * (ANY_TYPE + 1) + t], value: row.persons[hour * (ANY_TYPE + 1) + t] });
-      return hourlyValues(source, `${parent.area.id}|${parent.date}|activities|${type}`, Array.from({ length: 24 }, (_, hour) => cell(hour)), cell(WHOLE_DAY));
+      const hours = Array.from({ length: 24 }, (_, hour) => cell(hour));
+      return hourlyValues(source, `${parent.area.id}|${parent.date}|activities|${type}`, hours, cell(WHOLE_DAY), row.lowerBound);
     },
     trips: async (parent: AreaDay, { direction }: { direction: Direction }, { source, loaders }: MobilityContext) => {
-      const { hours, total } = await loaders.trips.load({ area: parent.area.idx, level: parent.area.level, date: parent.date, direction });
-      return hourlyValues(source, `${parent.area.id}|${parent.date}|trips|${direction}`, hours, total);
+      const { hours, total, lowerBound } = await loaders.trips.load({ area: parent.area.idx, level: parent.area.level, date: parent.date, direction });
+      return hourlyValues(source, `${parent.area.id}|${parent.date}|trips|${direction}`, hours, total, lowerBound);
     },
     topDestinations: (parent: AreaDay, args: { limit: number; level?: Level | null; includeSelf: boolean }, context: MobilityContext) =>
       flowList(parent, args, context, 'OUTGOING'),
@@ -252,7 +253,7 @@ export const resolvers: GraphQLResolverMap<MobilityContext> = {
     longTrips: async (parent: AreaDay, args: { direction: Direction; limit: number; level: Level }, context: MobilityContext) => {
       const { source, loaders } = context;
       const places = await flowList(parent, { limit: args.limit, level: args.level, includeSelf: true }, context, args.direction, 'longTrips');
-      const { modes } = await loaders.longTripModes.load({ area: parent.area.idx, level: parent.area.level, date: parent.date, direction: args.direction });
+      const { modes, lowerBound } = await loaders.longTripModes.load({ area: parent.area.idx, level: parent.area.level, date: parent.date, direction: args.direction });
       const key = `${parent.area.id}|${parent.date}|longTrips|${args.direction}|mode`;
       const byMode = TRAVEL_MODES.map((mode, i) => ({ mode, ...protect(modes[i], source.disclosure, `${key}|${mode}`) }));
       const suppressed = places.disclosure.suppressedCells + byMode.filter((mode) => mode.suppressed).length;
@@ -269,7 +270,7 @@ export const resolvers: GraphQLResolverMap<MobilityContext> = {
           `Journeys of at least ${LONG_TRIP_KM} km (straight line) ${args.direction === 'OUTGOING' ? 'starting in' : 'ending in'} the area on ${parent.date}: ` +
           'consecutive trips chained through en-route activities shorter than 2 hours that are not a detour, to the final ' +
           'destination; the travel mode is inferred from distance and travel time against door-to-door times by road, rail and air.',
-        disclosure: disclosureOf(summarize(source.disclosure, suppressed, false)),
+        disclosure: disclosureOf(summarize(source.disclosure, suppressed, places.disclosure.lowerBound || (lowerBound ?? false))),
       };
     },
   },

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import type { AppConfig, DisclosureConfig } from '../../lib/config.ts';
 import { openStore, type Store, type StoreSpec } from '../../lib/db.ts';
+import { groupBy, groupIndexes } from '../../lib/group.ts';
 import type { Logger } from '../../lib/log.ts';
 import { loadMobilityStore, type AreaRow, type Level } from './build.ts';
 import { TRAVEL_MODES } from './model.ts';
@@ -172,20 +173,9 @@ function zeroCounts(): Counts {
   return { devices: 0, value: 0, trips: 0 };
 }
 
-function pushTo<K>(map: Map<K, number[]>, key: K, value: number): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
 /** Batch members by the area their rows are reported under (0 for the country, which has no column). */
 function membersByArea(keys: readonly TripsKey[], members: number[], byArea: boolean): Map<number, number[]> {
-  const map = new Map<number, number[]>();
-  for (const i of members) {
-    const area = byArea ? keys[i].area : 0;
-    pushTo(map, area, i);
-  }
-  return map;
+  return groupBy(members, (i) => (byArea ? keys[i].area : 0));
 }
 
 interface TripRecord {
@@ -201,11 +191,7 @@ type MovementTable = 'trip' | 'long_trip';
 
 function tripsFor(db: Store, keys: readonly TripsKey[], table: MovementTable = 'trip'): HourlyTrips[] {
   const results = keys.map((): HourlyTrips => ({ hours: Array.from({ length: 24 }, zeroCounts), total: zeroCounts() }));
-  const groups = new Map<string, number[]>();
-  keys.forEach((key, i) => {
-    const group = `${key.level}|${key.direction}|${key.date}`;
-    pushTo(groups, group, i);
-  });
+  const groups = groupIndexes(keys, (key) => `${key.level}|${key.direction}|${key.date}`);
   for (const members of groups.values()) {
     const { level, direction, date } = keys[members[0]];
     const column = endColumn(direction, level, true);
@@ -240,11 +226,7 @@ interface FlowRecord {
 function flowsFor(db: Store, keys: readonly FlowsKey[], table: MovementTable = 'trip'): FlowsResult[] {
   const totals = tripsFor(db, keys, table);
   const results = keys.map((_, i): FlowsResult => ({ flows: [], total: totals[i].total }));
-  const groups = new Map<string, number[]>();
-  keys.forEach((key, i) => {
-    const group = `${key.level}|${key.otherLevel}|${key.direction}|${key.date}`;
-    pushTo(groups, group, i);
-  });
+  const groups = groupIndexes(keys, (key) => `${key.level}|${key.otherLevel}|${key.direction}|${key.date}`);
   for (const members of groups.values()) {
     const { level, otherLevel, direction, date } = keys[members[0]];
     const column = endColumn(direction, level, true);
@@ -267,8 +249,7 @@ function flowsFor(db: Store, keys: readonly FlowsKey[], table: MovementTable = '
 function longTripModesFor(db: Store, keys: readonly TripsKey[]): ModeCounts[] {
   const totals = tripsFor(db, keys, 'long_trip');
   const results = keys.map((_, i): ModeCounts => ({ modes: TRAVEL_MODES.map(zeroCounts), total: totals[i].total }));
-  const groups = new Map<string, number[]>();
-  keys.forEach((key, i) => pushTo(groups, `${key.level}|${key.direction}|${key.date}`, i));
+  const groups = groupIndexes(keys, (key) => `${key.level}|${key.direction}|${key.date}`);
   for (const members of groups.values()) {
     const { level, direction, date } = keys[members[0]];
     const column = endColumn(direction, level, true);

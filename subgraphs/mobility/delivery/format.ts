@@ -1,9 +1,9 @@
 // The delivery format of operator/SCB mobile-network aggregates: file kinds, columns, levels, and the parser of each field.
-import { parseCsvRows } from '../../../lib/csv.ts';
 import { AREA_KINDS, gridSquareCorner, parseAreaId, type AreaKind } from '../../../lib/area-id.ts';
 import type { AreaRow, Level } from '../build.ts';
 import { ACTIVITY_TYPES, TRAVEL_MODES } from '../model.ts';
 import { ANY_TYPE, WHOLE_DAY } from '../pipeline/index.ts';
+import { parseCsvLine } from '../pipeline/io.ts';
 
 export const FILE_KINDS = ['activities', 'od', 'longTrips'] as const;
 export type FileKind = (typeof FILE_KINDS)[number];
@@ -80,10 +80,11 @@ export function detectSeparator(header: string, required: readonly string[]): ',
   return !fits(',') && fits(';') ? ';' : ',';
 }
 
-/** The trimmed fields of one line; quoted fields (RFC 4180, within the line) go through lib/csv. */
+/** The trimmed fields of one line (quoted fields as RFC 4180 has them, within the line). */
 export function splitFields(line: string, separator: string): string[] {
-  const fields = line.includes('"') ? (parseCsvRows(line, separator)[0] ?? ['']) : line.split(separator);
-  return fields.map((field) => field.trim());
+  // An unclosed quote is reported by the caller; a plain split still lets the header check name what is missing.
+  if ((line.split('"').length - 1) % 2 === 1) return line.split(separator).map((field) => field.trim());
+  return parseCsvLine(line, separator);
 }
 
 export interface DeliveredArea {

@@ -105,8 +105,8 @@ export async function readLines(file: string, onLine: (line: string, number: num
 }
 
 /** The fields of one CSV line (RFC 4180 quoting within the line), trimmed. Throws on a quote left open. */
-export function parseCsvLine(line: string): string[] {
-  if (!line.includes('"')) return line.split(',').map((field) => field.trim());
+export function parseCsvLine(line: string, separator = ','): string[] {
+  if (!line.includes('"')) return line.split(separator).map((field) => field.trim());
   const fields: string[] = [];
   let field = '';
   let quoted = false;
@@ -119,7 +119,7 @@ export function parseCsvLine(line: string): string[] {
       } else if (char === '"') quoted = false;
       else field += char;
     } else if (char === '"') quoted = true;
-    else if (char === ',') {
+    else if (char === separator) {
       fields.push(field.trim());
       field = '';
     } else field += char;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { EPSG_SWEREF99TM, EPSG_WGS84, wgs84ToSweref99tm } from '../../../lib/crs.ts';
 import { readCsv } from '../../../lib/csv.ts';
+import { groupIndexes } from '../../../lib/group.ts';
 import { bboxOf, planarCentroid, pointInGeometry, reproject, type BBox, type Geometry, type Position } from '../../../lib/geojson.ts';
 import type { FrameArea, Omradestyp } from '../model.ts';
 import { hashString, Rng } from './random.ts';
@@ -55,18 +56,6 @@ export function largestRemainder(total: number, weights: number[]): number[] {
   const order = quotas.map((_, i) => i).sort((a, b) => quotas[b] - Math.floor(quotas[b]) - (quotas[a] - Math.floor(quotas[a])) || a - b);
   for (let k = 0; left > 0; k = (k + 1) % order.length, left--) parts[order[k]]++;
   return parts;
-}
-
-/** Indexes of `items` grouped by key, groups in order of first appearance. */
-export function groupIndexes<T>(items: readonly T[], key: (item: T) => string): Map<string, number[]> {
-  const groups = new Map<string, number[]>();
-  items.forEach((item, i) => {
-    const k = key(item);
-    const members = groups.get(k);
-    if (members) members.push(i);
-    else groups.set(k, [i]);
-  });
-  return groups;
 }
 
 /** Kommun code → folkmängd in POPULATION_YEAR. */
