@@ -75,13 +75,13 @@ export interface Activity {
   type: number;
 }
 
-/** A trip: a directional movement between two consecutive activities of one device. */
-export interface Trip {
+/** A directional movement of one device from one activity to another: a trip, or a journey of chained trips. */
+export interface Movement {
   device: number;
   /** Frame indexes of the origin and destination activities' areas. */
   origin: number;
   destination: number;
-  /** Cells of the origin and destination activities (see Activity.cell). */
+  /** Cells of the origin and destination activities (see Activity.cell); -1 in the ground truth. */
   originCell: number;
   destinationCell: number;
   /** End of the origin activity and start of the destination activity, seconds since the epoch. */
@@ -90,6 +90,9 @@ export interface Trip {
   /** Straight-line distance between the two activities' positions, metres. */
   distance: number;
 }
+
+/** A trip: a directional movement between two consecutive activities of one device. */
+export type Trip = Movement;
 
 /**
  * How a batch's seconds map to local clock time: the batch's epoch plus either an IANA time zone or a fixed offset.
@@ -161,21 +164,10 @@ export const DOOR_TO_DOOR: Readonly<Record<KnownTravelMode, DoorToDoor>> = {
 
 /**
  * A journey: consecutive trips of one device chained through short en-route activities (a meal, a change of train) to
- * a final destination. One trip with no such stop is a journey of one leg.
+ * a final destination: its origin is the first trip's, its destination the final one, its distance the straight line
+ * between them. One trip with no such stop is a journey of one leg.
  */
-export interface Journey {
-  device: number;
-  /** Frame indexes of the first origin's and of the final destination's areas. */
-  origin: number;
-  destination: number;
-  /** Cells of the first origin and of the final destination (see Activity.cell); -1 in the ground truth. */
-  originCell: number;
-  destinationCell: number;
-  /** End of the origin activity and start of the final destination's, seconds since the epoch. */
-  start: number;
-  end: number;
-  /** Straight-line distance between the first origin and the final destination, metres. */
-  distance: number;
+export interface Journey extends Movement {
   /** Trips chained: one more than the en-route activities. */
   legs: number;
   /** Whether the distance reaches the long-journey threshold (100 km unless configured). */

@@ -2,7 +2,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { AppConfig, DisclosureConfig } from '../../lib/config.ts';
 import { openStore, type Store, type StoreSpec } from '../../lib/db.ts';
 import { groupBy, groupIndexes } from '../../lib/group.ts';
@@ -173,49 +173,8 @@ function zeroCounts(): Counts {
   return { devices: 0, value: 0, trips: 0 };
 }
 
-/** Batch members by the area their rows are reported under (0 for the country, which has no column). */
-function membersByArea(keys: readonly TripsKey[], members: number[], byArea: boolean): Map<number, number[]> {
-  return groupBy(members, (i) => (byArea ? keys[i].area : 0));
-}
-
-interface TripRecord {
-  area: number;
-  hour: number;
-  trips: number;
-  devices: number;
-  persons: number;
-}
-
-/** The two tables of movements: trips between consecutive activities, and long journeys to their final destinations. */
-type MovementTable = 'trip' | 'long_trip';
-
-function tripsFor(db: Store, keys: readonly TripsKey[], table: MovementTable = 'trip'): HourlyTrips[] {
-  const results = keys.map((): HourlyTrips => ({ hours: Array.from({ length: 24 }, zeroCounts), total: zeroCounts() }));
-  const groups = groupIndexes(keys, (key) => `${key.level}|${key.direction}|${key.date}`);
-  for (const members of groups.values()) {
-    const { level, direction, date } = keys[members[0]];
-    const column = endColumn(direction, level, true);
-    const areas = JSON.stringify(members.map((i) => keys[i].area));
-    const area = column ? sql.raw(column) : sql`0`;
-    const where = column ? sql`${sql.raw(column)} IN (SELECT value FROM json_each(${areas})) AND` : sql``;
-    const hourly = db.all<TripRecord>(sql`
-      SELECT ${area} AS area, hour, count(*) AS trips, count(DISTINCT device) AS devices, sum(weight) AS persons
-      FROM ${sql.raw(table)} WHERE ${where} date = ${date} GROUP BY 1, hour`);
-    const totals = db.all<TripRecord>(sql`
-      SELECT ${area} AS area, 0 AS hour, count(*) AS trips, count(DISTINCT device) AS devices, sum(weight) AS persons
-      FROM ${sql.raw(table)} WHERE ${where} date = ${date} GROUP BY 1`);
-    const memberOf = membersByArea(keys, members, column !== null);
-    for (const row of hourly) {
-      for (const i of memberOf.get(row.area) ?? []) results[i].hours[row.hour] = { devices: row.devices, value: row.persons, trips: row.trips };
-    }
-    for (const row of totals) {
-      for (const i of memberOf.get(row.area) ?? []) results[i].total = { devices: row.devices, value: row.persons, trips: row.trips };
-    }
-  }
-  return results;
-}
-
-interface FlowRecord {
+/** One row of counts: the key's area, a second grouping (hour, the other end's area, the mode; 0 without), counts. */
+interface CountRecord {
   area: number;
   other: number;
   trips: number;
@@ -223,47 +182,62 @@ interface FlowRecord {
   persons: number;
 }
 
+const countsOf = (row: CountRecord): Counts => ({ devices: row.devices, value: row.persons, trips: row.trips });
+
+/** The two tables of movements: trips between consecutive activities, and long journeys to their final destinations. */
+type MovementTable = 'trip' | 'long_trip';
+
+/**
+ * Counts the movements of the areas the keys ask about, grouped by a second expression (or none): one query per group
+ * of keys asking the same question, each row handed to `take` for every key whose area it belongs to.
+ */
+function countMovements<K extends TripsKey>(
+  db: Store,
+  keys: readonly K[],
+  table: MovementTable,
+  second: (key: K) => { expression: SQL | null; group: string },
+  take: (i: number, row: CountRecord) => void,
+): void {
+  for (const members of groupIndexes(keys, (key) => `${key.level}|${key.direction}|${key.date}|${second(key).group}`).values()) {
+    const first = keys[members[0]];
+    const column = endColumn(first.direction, first.level, true);
+    const areas = JSON.stringify(members.map((i) => keys[i].area));
+    const area = column ? sql.raw(column) : sql`0`;
+    const where = column ? sql`${sql.raw(column)} IN (SELECT value FROM json_each(${areas})) AND` : sql``;
+    const rows = db.all<CountRecord>(sql`
+      SELECT ${area} AS area, ${second(first).expression ?? sql`0`} AS other,
+             count(*) AS trips, count(DISTINCT device) AS devices, sum(weight) AS persons
+      FROM ${sql.raw(table)} WHERE ${where} date = ${first.date} GROUP BY 1, 2`);
+    // The country has no column: its rows are reported under area 0.
+    const memberOf = groupBy(members, (i) => (column ? keys[i].area : 0));
+    for (const row of rows) for (const i of memberOf.get(row.area) ?? []) take(i, row);
+  }
+}
+
+const NO_SECOND = () => ({ expression: null, group: '' });
+
+function tripsFor(db: Store, keys: readonly TripsKey[], table: MovementTable = 'trip'): HourlyTrips[] {
+  const results = keys.map((): HourlyTrips => ({ hours: Array.from({ length: 24 }, zeroCounts), total: zeroCounts() }));
+  countMovements(db, keys, table, () => ({ expression: sql`hour`, group: 'hour' }), (i, row) => (results[i].hours[row.other] = countsOf(row)));
+  countMovements(db, keys, table, NO_SECOND, (i, row) => (results[i].total = countsOf(row)));
+  return results;
+}
+
 function flowsFor(db: Store, keys: readonly FlowsKey[], table: MovementTable = 'trip'): FlowsResult[] {
   const totals = tripsFor(db, keys, table);
   const results = keys.map((_, i): FlowsResult => ({ flows: [], total: totals[i].total }));
-  const groups = groupIndexes(keys, (key) => `${key.level}|${key.otherLevel}|${key.direction}|${key.date}`);
-  for (const members of groups.values()) {
-    const { level, otherLevel, direction, date } = keys[members[0]];
-    const column = endColumn(direction, level, true);
-    const otherColumn = endColumn(direction, otherLevel, false);
-    const areas = JSON.stringify(members.map((i) => keys[i].area));
-    const area = column ? sql.raw(column) : sql`0`;
-    const other = otherColumn ? sql.raw(otherColumn) : sql`0`;
-    const where = column ? sql`${sql.raw(column)} IN (SELECT value FROM json_each(${areas})) AND` : sql``;
-    const rows = db.all<FlowRecord>(sql`
-      SELECT ${area} AS area, ${other} AS other, count(*) AS trips, count(DISTINCT device) AS devices, sum(weight) AS persons
-      FROM ${sql.raw(table)} WHERE ${where} date = ${date} GROUP BY 1, 2`);
-    const memberOf = membersByArea(keys, members, column !== null);
-    for (const row of rows) {
-      for (const i of memberOf.get(row.area) ?? []) results[i].flows.push({ other: row.other, devices: row.devices, value: row.persons, trips: row.trips });
-    }
-  }
+  const otherEnd = (key: FlowsKey) => {
+    const column = endColumn(key.direction, key.otherLevel, false);
+    return { expression: column ? sql.raw(column) : null, group: key.otherLevel };
+  };
+  countMovements(db, keys, table, otherEnd, (i, row) => results[i].flows.push({ other: row.other, ...countsOf(row) }));
   return results;
 }
 
 function longTripModesFor(db: Store, keys: readonly TripsKey[]): ModeCounts[] {
   const totals = tripsFor(db, keys, 'long_trip');
   const results = keys.map((_, i): ModeCounts => ({ modes: TRAVEL_MODES.map(zeroCounts), total: totals[i].total }));
-  const groups = groupIndexes(keys, (key) => `${key.level}|${key.direction}|${key.date}`);
-  for (const members of groups.values()) {
-    const { level, direction, date } = keys[members[0]];
-    const column = endColumn(direction, level, true);
-    const areas = JSON.stringify(members.map((i) => keys[i].area));
-    const area = column ? sql.raw(column) : sql`0`;
-    const where = column ? sql`${sql.raw(column)} IN (SELECT value FROM json_each(${areas})) AND` : sql``;
-    const rows = db.all<FlowRecord>(sql`
-      SELECT ${area} AS area, mode AS other, count(*) AS trips, count(DISTINCT device) AS devices, sum(weight) AS persons
-      FROM long_trip WHERE ${where} date = ${date} GROUP BY 1, 2`);
-    const memberOf = membersByArea(keys, members, column !== null);
-    for (const row of rows) {
-      for (const i of memberOf.get(row.area) ?? []) results[i].modes[row.other] = { devices: row.devices, value: row.persons, trips: row.trips };
-    }
-  }
+  countMovements(db, keys, 'long_trip', () => ({ expression: sql`mode`, group: 'mode' }), (i, row) => (results[i].modes[row.other] = countsOf(row)));
   return results;
 }
 
