@@ -13,6 +13,11 @@ export function subgraphNames(supergraphSdl: string): string[] {
   return [...supergraphSdl.matchAll(JOIN_GRAPH)].map((match) => match[1]);
 }
 
+/** Each subgraph the supergraph joins, with the URL it gives for it. */
+export function subgraphUrlsOf(supergraphSdl: string): Record<string, string> {
+  return Object.fromEntries([...supergraphSdl.matchAll(JOIN_GRAPH)].map((match) => [match[1], match[2]]));
+}
+
 /** Points each join__Graph at the URL the configuration gives for that subgraph name. */
 export function withSubgraphUrls(supergraphSdl: string, urlOf: (name: string) => string): string {
   return supergraphSdl.replaceAll(JOIN_GRAPH, (_match, name: string) => `@join__graph(name: "${name}", url: ${JSON.stringify(urlOf(name))})`);

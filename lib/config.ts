@@ -57,6 +57,42 @@ export interface MobilityConfig {
   disclosure: DisclosureConfig;
 }
 
+/** Which operations the gateway runs: any (`off`, ids not understood), ids and documents (`allow`), or only persisted ids (`require`). */
+export type PersistedDocumentsMode = 'off' | 'allow' | 'require';
+
+/** Browser origins that may call the gateway: any (`*`), these, or none (`off`: no CORS headers). */
+export type CorsOrigins = '*' | 'off' | string[];
+
+/** The gateway's operation limits, fault handling and operations surface. */
+export interface GatewaySettings {
+  /** Deepest nesting of fields an operation may have; 0 turns the limit off. */
+  maxDepth: number;
+  /** Most aliases an operation may use; 0 turns the limit off. */
+  maxAliases: number;
+  /** Most tokens an operation document may have; 0 turns the limit off. */
+  maxTokens: number;
+  /** Highest estimated cost (demand control over `@cost`/`@listSize`) an operation may have; 0 turns the limit off. */
+  maxCost: number;
+  /** Whether every executed operation's answer carries its estimated cost in `extensions.cost`. */
+  costInExtensions: boolean;
+  persistedDocuments: PersistedDocumentsMode;
+  /** JSON file of `{ "<id>": "<document>" }`; unset, the example operations in schema/operations are the persisted documents. */
+  persistedDocumentsFile: string | undefined;
+  /** Whether the schema can be introspected (GraphiQL needs it). */
+  introspection: boolean;
+  /** How long the gateway waits for one subgraph call, in milliseconds. */
+  subgraphTimeoutMs: number;
+  /** How often a query whose subgraph call could not connect is retried. */
+  subgraphRetries: number;
+  /** Delay before the first retry, in milliseconds (each further retry waits 1.25 times longer). */
+  subgraphRetryDelayMs: number;
+  corsOrigins: CorsOrigins;
+  /** Whether Prometheus metrics are served at /metrics. */
+  metrics: boolean;
+  /** Base URL of an OTLP/HTTP collector to send traces to; unset, nothing is traced. */
+  otlpEndpoint: string | undefined;
+}
+
 /** SCB's production PxWebApi 2.0. */
 export const SCB_PXWEB_URL = 'https://statistikdatabasen.scb.se/api/v2';
 
@@ -77,6 +113,8 @@ export interface AppConfig {
   pxweb: PxWebConfig;
   /** The mobility subgraph's synthetic default and disclosure control. */
   mobility: MobilityConfig;
+  /** The gateway's operation limits, fault handling and operations surface. */
+  gateway: GatewaySettings;
   /** Port of a part by name ('gateway' or a subgraph name). */
   port(name: string): number;
   /** URL the gateway uses to reach a subgraph. */
@@ -127,6 +165,42 @@ function isoDates(value: string, key: string): string[] {
   throw new Error(`${key}=${value} is not a list of distinct ISO dates, e.g. ${key}=2022-11-15,2022-11-16`);
 }
 
+function flag(value: string, key: string): boolean {
+  return oneOf(value, ['true', 'false'] as const, key) === 'true';
+}
+
+function httpUrl(value: string, key: string): string {
+  if (/^https?:\/\/[^/]/.test(value) && URL.canParse(value)) return value.replace(/\/+$/, '');
+  throw new Error(`${key}=${value} is not an http(s) URL, e.g. ${key}=http://localhost:4318`);
+}
+
+function corsOrigins(value: string, key: string): CorsOrigins {
+  if (value === '*' || value === 'off') return value;
+  const origins = value.split(',').map((origin) => origin.trim());
+  const valid = origins.every((origin) => URL.canParse(origin) && new URL(origin).origin === origin);
+  if (valid) return origins;
+  throw new Error(`${key}=${value} is not allowed: expected *, off, or comma-separated origins without a path, e.g. ${key}=https://example.org,http://localhost:5173`);
+}
+
+function gatewaySettings(env: Env): GatewaySettings {
+  return {
+    maxDepth: wholeNumber(env.MAX_QUERY_DEPTH ?? '12', 'MAX_QUERY_DEPTH', 0),
+    maxAliases: wholeNumber(env.MAX_QUERY_ALIASES ?? '30', 'MAX_QUERY_ALIASES', 0),
+    maxTokens: wholeNumber(env.MAX_QUERY_TOKENS ?? '2000', 'MAX_QUERY_TOKENS', 0),
+    maxCost: wholeNumber(env.MAX_QUERY_COST ?? '100000', 'MAX_QUERY_COST', 0),
+    costInExtensions: flag(env.QUERY_COST_IN_EXTENSIONS ?? 'false', 'QUERY_COST_IN_EXTENSIONS'),
+    persistedDocuments: oneOf(env.PERSISTED_DOCUMENTS ?? 'off', ['off', 'allow', 'require'] as const, 'PERSISTED_DOCUMENTS'),
+    persistedDocumentsFile: env.PERSISTED_DOCUMENTS_FILE ? path.resolve(PROJECT_ROOT, env.PERSISTED_DOCUMENTS_FILE) : undefined,
+    introspection: flag(env.INTROSPECTION ?? 'true', 'INTROSPECTION'),
+    subgraphTimeoutMs: wholeNumber(env.SUBGRAPH_TIMEOUT_MS ?? '30000', 'SUBGRAPH_TIMEOUT_MS', 1),
+    subgraphRetries: wholeNumber(env.SUBGRAPH_RETRIES ?? '2', 'SUBGRAPH_RETRIES', 0),
+    subgraphRetryDelayMs: wholeNumber(env.SUBGRAPH_RETRY_DELAY_MS ?? '100', 'SUBGRAPH_RETRY_DELAY_MS', 0),
+    corsOrigins: corsOrigins(env.CORS_ORIGINS ?? '*', 'CORS_ORIGINS'),
+    metrics: flag(env.METRICS ?? 'true', 'METRICS'),
+    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT ? httpUrl(env.OTEL_EXPORTER_OTLP_ENDPOINT, 'OTEL_EXPORTER_OTLP_ENDPOINT') : undefined,
+  };
+}
+
 /** Reads the configuration; throws with the variable's name and the expected form when a value is wrong. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const host = env.HOST ?? '127.0.0.1';
@@ -165,6 +239,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         perturbSmall: oneOf(env.MOBILITY_PERTURB_SMALL ?? 'true', ['true', 'false'] as const, 'MOBILITY_PERTURB_SMALL') === 'true',
       },
     },
+    gateway: gatewaySettings(env),
     port,
     subgraphUrl: (name) => env[envKey(name, 'URL')] ?? `http://${callableHost(host)}:${port(name)}/graphql`,
   };

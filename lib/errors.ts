@@ -6,11 +6,24 @@ export const ERROR_CODES = {
   GRAPHQL_PARSE_FAILED: 'The operation is not valid GraphQL syntax.',
   GRAPHQL_VALIDATION_FAILED: 'The operation does not match the schema (unknown field, wrong argument type).',
   UPSTREAM_UNAVAILABLE:
-    'The publisher (SCB PxWeb) could not be reached, timed out or failed, and no cached copy exists; in offline mode, the data is not in the snapshot. Retry later, or run `npm run sync` while online.',
+    'A source could not be reached, timed out or failed: the publisher (SCB PxWeb) with no cached copy (in offline mode, the data is not in the snapshot; retry later, or run `npm run sync` while online), or a subgraph behind the gateway, named in `extensions.serviceName`, whose fields are then null while the rest of the answer stands.',
+  UPSTREAM_TIMEOUT:
+    "A subgraph, named in `extensions.serviceName`, did not answer within the gateway's timeout; its fields are null while the rest of the answer stands. Ask for less (a smaller `first`, fewer areas) or retry later.",
   UPSTREAM_RATE_LIMITED:
     "The publisher kept answering 429 Too Many Requests after regiongraph's bounded retries; `extensions.retryAfterSeconds` says when to try again.",
   UPSTREAM_REJECTED:
     'The publisher refused the request (an unknown table, variable or value code, or a selection it cannot serve); the message quotes its reason and says which argument to change.',
+  QUERY_TOO_DEEP:
+    'The operation nests more levels than the gateway allows; `extensions.limit` is the limit and `extensions.actual` the depth found. Split the query or request fewer nested levels.',
+  TOO_MANY_ALIASES:
+    'The operation uses more aliases than the gateway allows; `extensions.limit` is the limit and `extensions.actual` the number found. Split it into several requests.',
+  TOO_MANY_TOKENS:
+    'The operation document has more tokens than the gateway allows (`extensions.limit`). Pass long lists as variables instead of literals, or split the query.',
+  QUERY_TOO_COMPLEX:
+    "The estimated cost of the operation (`extensions.actual`) is above the gateway's limit (`extensions.limit`); lists count each item and `geometry` weighs most. Request fewer items (a smaller `first`, paging with `after`) or fewer costly fields.",
+  PERSISTED_DOCUMENT_REQUIRED:
+    'The gateway runs only persisted documents: send `documentId` (the SHA-256 of a persisted document) instead of `query`.',
+  PERSISTED_DOCUMENT_NOT_FOUND: 'No persisted document has the `documentId` (or `extensions.persistedQuery.sha256Hash`) sent; the message names it.',
   INTERNAL_SERVER_ERROR: 'A bug or an unexpected failure inside regiongraph; the message carries no internals (they are logged). Report it with the operation you sent.',
 } as const;
 

@@ -1,4 +1,5 @@
 // The subgraph module contract and the one way a subgraph is served over HTTP.
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +10,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import { GraphQLError, parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import { callableHost, type AppConfig } from './config.ts';
 import { ERROR_CODES } from './errors.ts';
-import type { Logger } from './log.ts';
+import { REQUEST_ID_HEADER, withLogFields, type Logger } from './log.ts';
 
 /** What every subgraph folder's index.ts exports. */
 export interface SubgraphModule<TSource = unknown, TContext = unknown> {
@@ -111,11 +112,22 @@ export async function startSubgraph<TSource, TContext extends object>(
     res.end();
   };
   const server: Server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      log.error('request failed', { error: String(error) });
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-      else res.end();
-    });
+    // The gateway passes its request id on; a direct call gets one here, so its log lines can be found together too.
+    const given = req.headers[REQUEST_ID_HEADER];
+    const requestId = (Array.isArray(given) ? given[0] : given) || randomUUID();
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    const started = performance.now();
+    // requestId given here: 'finish' fires outside the request's async context, which withLogFields covers.
+    res.once('finish', () =>
+      log.debug('request', { requestId, method: req.method, path: req.url?.split('?')[0], status: res.statusCode, durationMs: Math.round(performance.now() - started) }),
+    );
+    withLogFields({ requestId }, () =>
+      handle(req, res).catch((error: unknown) => {
+        log.error('request failed', { error: String(error) });
+        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+        else res.end();
+      }),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
