@@ -2,7 +2,7 @@
 import { badUserInput } from './errors.ts';
 
 /** Levels of the area hierarchy, coarse to fine; the enum `AreaLevel` in the geo schema mirrors it. */
-export const AREA_LEVELS = ['COUNTRY', 'LAN', 'KOMMUN', 'REGSO', 'DESO', 'TATORT', 'GRID1KM'] as const;
+export const AREA_LEVELS = ['COUNTRY', 'LAN', 'KOMMUN', 'REGSO', 'DESO', 'TATORT', 'GRID1KM', 'NYKO'] as const;
 export type AreaLevel = (typeof AREA_LEVELS)[number];
 
 interface AreaKindSpec {
@@ -24,6 +24,13 @@ export const AREA_KINDS = {
   deso2025: { level: 'DESO', vintage: 2025, pattern: /^\d{4}[ABC]\d{4}$/, example: '1480C2650' },
   tatort2020: { level: 'TATORT', vintage: 2020, pattern: /^\d{4}T[BC]\d{3}$/, example: '0114TB103' },
   grid1km: { level: 'GRID1KM', vintage: null, pattern: /^\d{3}000\d{4}000$/, example: '3520006860000' },
+  // A municipality's own area: kommun/scheme/version/level/code (the code URI-encoded); see subgraphs/nyko/ids.ts.
+  nyko: {
+    level: 'NYKO',
+    vintage: null,
+    pattern: /^\d{4}\/[a-z0-9]+(?:-[a-z0-9]+)*\/[0-9A-Za-z](?:[0-9A-Za-z.-]*[0-9A-Za-z])?\/[a-z0-9]+(?:-[a-z0-9]+)*\/[^/\s]+$/,
+    example: '1480/omraden/2024/basomrade/10101',
+  },
 } as const satisfies Record<string, AreaKindSpec>;
 
 export type AreaKind = keyof typeof AREA_KINDS;

@@ -24,6 +24,11 @@ export const ERROR_CODES = {
   PERSISTED_DOCUMENT_REQUIRED:
     'The gateway runs only persisted documents: send `documentId` (the SHA-256 of a persisted document) instead of `query`.',
   PERSISTED_DOCUMENT_NOT_FOUND: 'No persisted document has the `documentId` (or `extensions.persistedQuery.sha256Hash`) sent; the message names it.',
+  UNAUTHENTICATED:
+    'The operation writes data and needs a bearer token (`Authorization: Bearer <token>`); none was sent, or it is not one regiongraph knows. Ask the operator for a token (`npm run nyko:token`).',
+  FORBIDDEN: 'The token is valid but not allowed to write this kommun; the message names the kommuner it may write.',
+  NYKO_IMPORT_INVALID:
+    'A NYKO import was refused and nothing was saved: `extensions.issues` lists every problem (severity, code, file, feature, value, message, hint), errors first, capped; fix the file or the mapping and send it again.',
   INTERNAL_SERVER_ERROR: 'A bug or an unexpected failure inside regiongraph; the message carries no internals (they are logged). Report it with the operation you sent.',
 } as const;
 

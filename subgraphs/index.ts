@@ -4,10 +4,11 @@ import type { Logger } from '../lib/log.ts';
 import type { SubgraphModule } from '../lib/subgraph.ts';
 import geo from './geo/index.ts';
 import mobility from './mobility/index.ts';
+import nyko from './nyko/index.ts';
 import statistics from './statistics/index.ts';
 
 // Each module keeps its own source and context types; the list only needs the common shape.
-export const subgraphs = [geo, statistics, mobility] as unknown as SubgraphModule<unknown, object>[];
+export const subgraphs = [geo, statistics, mobility, nyko] as unknown as SubgraphModule<unknown, object>[];
 
 export function subgraphByName(name: string): SubgraphModule<unknown, object> {
   const found = subgraphs.find((module) => module.name === name);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Flatbush from 'flatbush';
 import { sql } from 'drizzle-orm';
-import { AREA_KINDS, AREA_LEVELS, COUNTRY_ID, formatAreaId, gridSquareCorner, type AreaKind, type AreaLevel } from '../../lib/area-id.ts';
+import { AREA_KINDS, AREA_LEVELS, COUNTRY_ID, formatAreaId, gridSquareCorner, parseAreaId, type AreaKind, type AreaLevel } from '../../lib/area-id.ts';
 import type { AppConfig } from '../../lib/config.ts';
 import { readCsv } from '../../lib/csv.ts';
 import { openStore, type Store } from '../../lib/db.ts';
@@ -208,6 +208,21 @@ const SUMMARY_COLUMNS = sql.raw(
 
 type RawSummary = Omit<AreaSummary, 'hasGeometry'> & { hasGeometry: number };
 
+/**
+ * A NYKO area as geo knows it: only what its id says (kind, level, code, its kommun as parent); its name, outline and
+ * place in the municipality's own hierarchy come from the nyko subgraph (`Area.nyko`). Undefined for other ids.
+ */
+function nykoSummary(id: string, summaryById: ReadonlyMap<string, AreaSummary>): AreaSummary | undefined {
+  if (!id.startsWith('nyko:')) return undefined;
+  const { kind, level, code } = parseAreaId(id);
+  const kommun = `kommun:${code.slice(0, 4)}`;
+  return {
+    id, kind, level, levelRank: LEVEL_RANK.get(level) ?? 0, vintage: null, code: decodeURIComponent(code.split('/').at(-1)!), name: null,
+    parentId: summaryById.has(kommun) ? kommun : null, geometrySource: null,
+    minLon: null, minLat: null, maxLon: null, maxLat: null, centroidLon: null, centroidLat: null, areaKm2: null, hasGeometry: false,
+  };
+}
+
 function toSummary(row: RawSummary): AreaSummary {
   return { ...row, hasGeometry: row.hasGeometry === 1 };
 }
@@ -280,11 +295,12 @@ export function createGeoSource(config: AppConfig, log: Logger): GeoSource {
 
   const summaries = (query: ReturnType<typeof sql>) => all<RawSummary>(query).map(toSummary);
 
-  const areasByIds = (ids: readonly string[]) => ids.map((id) => summaryById.get(id) ?? null);
+  const summaryOf = (id: string): AreaSummary | undefined => summaryById.get(id) ?? nykoSummary(id, summaryById);
+  const areasByIds = (ids: readonly string[]) => ids.map((id) => summaryOf(id) ?? null);
 
   const ancestorsOf = (id: string): AreaSummary[] => {
     const found: AreaSummary[] = [];
-    for (let parent = summaryById.get(id)?.parentId; parent; parent = summaryById.get(parent)?.parentId) {
+    for (let parent = summaryOf(id)?.parentId; parent; parent = summaryById.get(parent)?.parentId) {
       const row = summaryById.get(parent);
       if (row) found.push(row);
     }

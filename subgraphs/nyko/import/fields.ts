@@ -105,9 +105,19 @@ export function resolveMapping(layer: RawLayer, mapping: NykoFieldMapping | unde
   };
   const taken = new Set<string>();
   const parentGiven = given('parent');
-  const parent = parentGiven !== undefined ? parentGiven : parentCodeField ? (findField(layer.fields, parentCodeField)?.name ?? detect(layer.fields, PARENT_CANDIDATES, taken)) : detect(layer.fields, PARENT_CANDIDATES, taken);
-  if (parent) taken.add(parent);
   const codeGiven = given('code');
+  /**
+   * A field named like the parent layer's code field holds the parent's code, unless it holds this layer's own: the
+   * field given as the code, or the only code-like field there is (every layer of a scheme may call its code NYKO).
+   */
+  const inferParent = (): string | null => {
+    const named = parentCodeField ? (findField(layer.fields, parentCodeField)?.name ?? null) : null;
+    const own = codeGiven ?? (named !== null && detect(layer.fields, CODE_CANDIDATES, new Set([named])) === null ? named : null);
+    if (named !== null && named !== own) return named;
+    return detect(layer.fields, PARENT_CANDIDATES, new Set(own ? [own] : []));
+  };
+  const parent = parentGiven !== undefined ? parentGiven : inferParent();
+  if (parent) taken.add(parent);
   const code = codeGiven !== undefined ? codeGiven : detect(layer.fields, CODE_CANDIDATES, taken);
   // A code field chosen by hand may also be the name (a file of names used as codes); a detected one never is.
   if (code && codeGiven === undefined) taken.add(code);
