@@ -17,7 +17,7 @@ RUN mkdir -p var && chown node:node var
 USER node
 
 ENV HOST=0.0.0.0
-EXPOSE 4000 4001 4002
+EXPOSE 4000 4001 4002 4003 4004
 
 # The gateway by default; the subgraphs run `node --import tsx subgraphs/serve.ts <name>`.
 CMD ["node", "--import", "tsx", "gateway/index.ts"]

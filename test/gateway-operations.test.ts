@@ -39,7 +39,7 @@ describe('health', () => {
   it('is ready when every subgraph answers, and not (503, naming it) while one is stopped', async () => {
     const ready = await fetch(`${gateway.origin}/readiness`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ ready: true, subgraphs: { geo: { ready: true }, mobility: { ready: true }, statistics: { ready: true } } });
+    expect(await ready.json()).toEqual({ ready: true, subgraphs: { geo: { ready: true }, mobility: { ready: true }, nyko: { ready: true }, statistics: { ready: true } } });
 
     await subgraphs.stop('statistics');
     try {

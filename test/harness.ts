@@ -4,13 +4,31 @@ import { loadConfig, type AppConfig } from '../lib/config.ts';
 import { createLogger } from '../lib/log.ts';
 import { createSubgraphServer, startSubgraph, type SubgraphModule } from '../lib/subgraph.ts';
 import { createGateway } from '../gateway/server.ts';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
+
+/** Environment over the stores built by the global setup: for a configuration here or a child process's settings. */
+export function testEnv(env: Record<string, string> = {}): Record<string, string> {
+  const storeDir = inject('storeDir');
+  // The response cache is off unless a test turns it on (test/gateway-cache.test.ts): the others watch the gateway call subgraphs.
+  return { REGIONGRAPH_STORE_DIR: storeDir, REGIONGRAPH_SYNC_DIR: path.join(storeDir, 'sync'), LOG_LEVEL: 'warn', HOST: '127.0.0.1', RESPONSE_CACHE: 'off', ...env };
+}
 
 /** Configuration over the stores built by the global setup. */
 export function testConfig(env: Record<string, string> = {}): AppConfig {
-  const storeDir = inject('storeDir');
-  return loadConfig({ REGIONGRAPH_STORE_DIR: storeDir, REGIONGRAPH_SYNC_DIR: path.join(storeDir, 'sync'), LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env });
+  return loadConfig(testEnv(env));
+}
+
+/** A loopback port that was free a moment ago, for a child process that must be told its port (the kernel picks it). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 export interface GraphqlResponse<TData = Record<string, unknown>> {

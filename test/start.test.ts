@@ -1,23 +1,15 @@
 // `npm start` as a user runs it: every part in its own process through the docker-compose entry points, stopped by one signal.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { postGraphql, testConfig } from './harness.ts';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort, postGraphql, testConfig } from './harness.ts';
 
 describe('npm start', () => {
   it('serves the gateway and every subgraph, prints where GraphiQL is, and stops cleanly on SIGTERM', async () => {
-    const [gateway, geo, statistics] = [await freePort(), await freePort(), await freePort()];
+    const [gateway, geo, statistics, mobility, nyko] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
     const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../scripts/start.ts', import.meta.url))], {
-      env: { ...process.env, GATEWAY_PORT: String(gateway), GEO_PORT: String(geo), STATISTICS_PORT: String(statistics), REGIONGRAPH_STORE_DIR: testConfig().storeDir, LOG_LEVEL: 'warn' },
+      env: { ...process.env, GATEWAY_PORT: String(gateway), GEO_PORT: String(geo), STATISTICS_PORT: String(statistics),
+        MOBILITY_PORT: String(mobility), NYKO_PORT: String(nyko), REGIONGRAPH_STORE_DIR: testConfig().storeDir, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
