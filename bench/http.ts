@@ -24,6 +24,8 @@ export interface LoadOptions {
   url: string;
   /** The i-th request (i counts from 0 across warm-up and measurement). */
   request(i: number): GraphqlRequest;
+  /** Sends the i-th request some other way than one POST of `request(i)` to `url` (several calls, say); throws on failure. */
+  send?(i: number): Promise<unknown>;
   concurrency: number;
   warmupRequests: number;
   /** The measurement stops after this many requests ... */
@@ -54,7 +56,7 @@ async function drive(options: LoadOptions, offset: number, total: number, maxMs:
       const i = next++;
       const t0 = performance.now();
       try {
-        await postGraphql(options.url, options.request(offset + i));
+        await (options.send ? options.send(offset + i) : postGraphql(options.url, options.request(offset + i)));
         latencies?.push(performance.now() - t0);
       } catch (error) {
         errors++;

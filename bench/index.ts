@@ -1,4 +1,4 @@
-// `npm run bench`: start-up, point lookups, federated queries and the statistics client in one bounded run; writes docs/benchmarks.md.
+// `npm run bench`: start-up, point lookups, federated queries, the gateway comparison and the statistics client in one bounded run; writes docs/benchmarks.md.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,7 @@ import { subgraphs } from '../subgraphs/index.ts';
 import { postGraphql, runLoad, type LoadOptions } from './http.ts';
 import { benchPoints, lookupLoad, measureInProcess } from './lookups.ts';
 import { renderMarkdown, renderSummary, type BenchResults, type HttpRow } from './report.ts';
+import { measureGateways } from './gateway.ts';
 import { startGateway, startSubgraphs } from './stack.ts';
 import { measureDefaultDataset, measurePipeline } from './mobility.ts';
 import { measureDecoding, measureFetch, measurePlanning, measurePopulationQueries, type LatencyRow, type StatisticsResults } from './statistics.ts';
@@ -119,6 +120,9 @@ async function main(): Promise<void> {
       await stack.close();
     }
 
+    // After the in-process stack has stopped: each part of this comparison is its own process.
+    const gateways = await measureGateways(storeDir, progress);
+
     if (!populationBaseline) throw new Error(`The population queries were not measured (planner ${POPULATION_PLANNER})`);
     const statistics: StatisticsResults = {
       ...decoding,
@@ -145,6 +149,7 @@ async function main(): Promise<void> {
       },
       statistics,
       mobility: { pipeline, defaultDataset },
+      gateways,
       subgraphNames: subgraphs.map((module) => module.name),
     };
     const file = path.join(PROJECT_ROOT, 'docs', 'benchmarks.md');

@@ -7,7 +7,8 @@ import { createGateway } from '../gateway/server.ts';
 import { subgraphs } from '../subgraphs/index.ts';
 
 export function benchConfig(storeDir: string, planner: QueryPlanner = 'rust'): AppConfig {
-  return loadConfig({ REGIONGRAPH_STORE_DIR: storeDir, LOG_LEVEL: 'warn', HOST: '127.0.0.1', QUERY_PLANNER: planner });
+  // Uncached: these rows measure the gateway planning and calling subgraphs (bench/gateway.ts measures the cache).
+  return loadConfig({ REGIONGRAPH_STORE_DIR: storeDir, LOG_LEVEL: 'warn', HOST: '127.0.0.1', QUERY_PLANNER: planner, RESPONSE_CACHE: 'off' });
 }
 
 export interface Subgraphs {

@@ -4,6 +4,7 @@ import usePrometheus from '@graphql-mesh/plugin-prometheus';
 import { useReadinessCheck, type Plugin as YogaPlugin } from 'graphql-yoga';
 import { Registry } from 'prom-client';
 import type { CorsOrigins } from '../lib/config.ts';
+import { DATA_VERSION_HEADER } from '../lib/data-version.ts';
 import { REQUEST_ID_HEADER, type LogLevel, type Logger } from '../lib/log.ts';
 import { systemCodeOf } from './faults.ts';
 
@@ -50,8 +51,13 @@ interface SubgraphState {
   error?: string;
 }
 
+/** What a subgraph said to `{ __typename }`: whether it is ready, and the version of the data it serves (lib/data-version.ts). */
+export interface SubgraphProbe extends SubgraphState {
+  dataVersion?: string;
+}
+
 /** Asks a subgraph for `{ __typename }`, the smallest operation every GraphQL server answers. */
-async function probe(url: string, timeoutMs: number): Promise<SubgraphState> {
+export async function probeSubgraph(url: string, timeoutMs: number): Promise<SubgraphProbe> {
   try {
     const response = await fetch(url, {
       method: 'POST',
@@ -60,7 +66,8 @@ async function probe(url: string, timeoutMs: number): Promise<SubgraphState> {
       signal: AbortSignal.timeout(timeoutMs),
     });
     const body = (await response.json().catch(() => ({}))) as { data?: { __typename?: unknown } };
-    return response.ok && body.data?.__typename === 'Query' ? { ready: true } : { ready: false, error: `HTTP ${response.status}` };
+    const dataVersion = response.headers.get(DATA_VERSION_HEADER) ?? undefined;
+    return response.ok && body.data?.__typename === 'Query' ? { ready: true, dataVersion } : { ready: false, error: `HTTP ${response.status}` };
   } catch (error) {
     return { ready: false, error: systemCodeOf(error) ?? (error instanceof Error ? error.name : String(error)) };
   }
@@ -71,7 +78,12 @@ export function useSubgraphReadiness(subgraphUrls: Record<string, string>, timeo
   return useReadinessCheck({
     endpoint: READINESS_PATH,
     check: async ({ fetchAPI }) => {
-      const states = await Promise.all(Object.entries(subgraphUrls).map(async ([name, url]) => [name, await probe(url, timeoutMs)] as const));
+      const states = await Promise.all(
+        Object.entries(subgraphUrls).map(async ([name, url]) => {
+          const { ready, error } = await probeSubgraph(url, timeoutMs);
+          return [name, error === undefined ? { ready } : { ready, error }] as const;
+        }),
+      );
       const ready = states.every(([, state]) => state.ready);
       return new fetchAPI.Response(JSON.stringify({ ready, subgraphs: Object.fromEntries(states) }), {
         status: ready ? 200 : 503,

@@ -4,6 +4,7 @@ import httpTransport from '@graphql-mesh/transport-http';
 import { createGatewayRuntime, type GatewayConfigSupergraph } from '@graphql-hive/gateway-runtime';
 import type { AppConfig } from '../lib/config.ts';
 import { REQUEST_ID_HEADER, type Logger } from '../lib/log.ts';
+import { responseCache, useCacheHeaders, withoutTtlPerTypeWarning } from './cache.ts';
 import { OPERATIONS_DIR, loadSupergraph, subgraphUrlsOf } from './config.ts';
 import { useRegistryErrors } from './errors.ts';
 import { faultPlugins } from './faults.ts';
@@ -29,6 +30,7 @@ export async function createGateway({ config, log, subgraphUrls }: GatewayOption
   const supergraph = loadSupergraph(config, subgraphUrls);
   const logging = hiveLogger(log, config.logLevel);
   const traces = await tracing(settings.otlpEndpoint, logging);
+  const cache = await responseCache(settings, subgraphUrlsOf(supergraph), log);
   const runtimeConfig: GatewayConfigSupergraph = {
     supergraph,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -41,12 +43,19 @@ export async function createGateway({ config, log, subgraphUrls }: GatewayOption
     cors: corsOptions(settings.corsOrigins),
     // Accepted from the client or generated, passed to every subgraph call, returned, and in every gateway log line.
     requestId: { headerName: REQUEST_ID_HEADER },
+    // Only the nyko subgraph authorizes (imports); no other subgraph ever sees a client's credentials.
+    propagateHeaders: {
+      fromClientToSubgraphs: ({ request, subgraphName }) =>
+        subgraphName === 'nyko' ? { authorization: request.headers.get('authorization') ?? undefined } : undefined,
+    },
     // Hive's own check only says the supergraph is loaded; READINESS_PATH (below) also asks every subgraph.
     readinessCheckEndpoint: `${READINESS_PATH}/supergraph`,
     demandControl: demandControl(settings),
     persistedDocuments: await persistedDocuments(settings),
     disableIntrospection: disableIntrospection(settings),
-    // Response caching (issue 6, later) goes here as `responseCaching` with a `cache`.
+    // Hive's response cache, by the supergraph's @cacheControl hints and the subgraphs' data versions (gateway/cache.ts).
+    cache: cache?.cache,
+    responseCaching: cache?.responseCaching,
     plugins: (context) => [
       ...(traces ? [traces.plugin(context)] : []),
       ...limitPlugins(settings),
@@ -54,13 +63,15 @@ export async function createGateway({ config, log, subgraphUrls }: GatewayOption
       useRegistryErrors(settings),
       useSubgraphReadiness(subgraphUrlsOf(supergraph), settings.subgraphTimeoutMs),
       useAccessLog(),
+      ...(cache?.plugins ?? []),
+      useCacheHeaders(settings),
       ...(settings.metrics ? [usePrometheusMetrics(context)] : []),
     ],
   };
   if (config.queryPlanner === 'rust') {
     runtimeConfig.unifiedGraphHandler = (await import('@graphql-hive/router-runtime')).unifiedGraphHandler;
   }
-  const runtime = createGatewayRuntime(runtimeConfig);
+  const runtime = withoutTtlPerTypeWarning(() => createGatewayRuntime(runtimeConfig));
   const graphiql = createGraphiqlHandler({ endpoint: GRAPHQL_PATH, operationsDir: OPERATIONS_DIR });
   const server = createServer((req, res) => {
     if (graphiql(req, res)) return;
@@ -73,6 +84,7 @@ export async function createGateway({ config, log, subgraphUrls }: GatewayOption
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await runtime.dispose();
+      await cache?.dispose();
       await traces?.flush();
     },
   };

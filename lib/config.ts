@@ -63,7 +63,10 @@ export type PersistedDocumentsMode = 'off' | 'allow' | 'require';
 /** Browser origins that may call the gateway: any (`*`), these, or none (`off`: no CORS headers). */
 export type CorsOrigins = '*' | 'off' | string[];
 
-/** The gateway's operation limits, fault handling and operations surface. */
+/** Where the gateway says whether an answer came from its response cache: a header, `extensions.responseCache`, or nowhere. */
+export type ResponseCacheReport = 'header' | 'extensions' | 'off';
+
+/** The gateway's operation limits, fault handling, operations surface and response cache. */
 export interface GatewaySettings {
   /** Deepest nesting of fields an operation may have; 0 turns the limit off. */
   maxDepth: number;
@@ -91,6 +94,17 @@ export interface GatewaySettings {
   metrics: boolean;
   /** Base URL of an OTLP/HTTP collector to send traces to; unset, nothing is traced. */
   otlpEndpoint: string | undefined;
+  /** Whether the gateway caches answers (by the supergraph's `@cacheControl` hints) and tells CDNs how long they may. */
+  responseCache: boolean;
+  /** How long an answer whose types and fields carry no `@cacheControl` hint is cached, in milliseconds. */
+  responseCacheTtlMs: number;
+  /** Most answers kept in memory (least recently used go first); not used with Redis. */
+  responseCacheMaxEntries: number;
+  /** How often the gateway asks every subgraph for its data version, in milliseconds; 0 for only when it calls them anyway. */
+  responseCachePollMs: number;
+  responseCacheReport: ResponseCacheReport;
+  /** Redis (`redis://` or `rediss://`) the response cache is kept in, shared by replicas; unset, it is in memory. */
+  redisUrl: string | undefined;
 }
 
 /** SCB's production PxWebApi 2.0. */
@@ -113,6 +127,13 @@ export interface AppConfig {
   pxweb: PxWebConfig;
   /** The mobility subgraph's synthetic default and disclosure control. */
   mobility: MobilityConfig;
+  /** The NYKO subgraph: its durable store of imported versions, and who may import. */
+  nyko: {
+    /** SQLite file of the NYKO versions (imports are kept; never rebuilt from data/). */
+    store: string;
+    /** NYKO_TOKENS as given: `subject:sha256:kommuner` entries (parsed by the subgraph, which owns tokens). */
+    tokens: string;
+  };
   /** The gateway's operation limits, fault handling and operations surface. */
   gateway: GatewaySettings;
   /** Port of a part by name ('gateway' or a subgraph name). */
@@ -174,6 +195,11 @@ function httpUrl(value: string, key: string): string {
   throw new Error(`${key}=${value} is not an http(s) URL, e.g. ${key}=http://localhost:4318`);
 }
 
+function redisUrl(value: string, key: string): string {
+  if (/^rediss?:\/\/[^/]/.test(value) && URL.canParse(value)) return value;
+  throw new Error(`${key}=${value} is not a Redis URL: expected redis://host:port or rediss://host:port, e.g. ${key}=redis://127.0.0.1:6379`);
+}
+
 function corsOrigins(value: string, key: string): CorsOrigins {
   if (value === '*' || value === 'off') return value;
   const origins = value.split(',').map((origin) => origin.trim());
@@ -198,6 +224,12 @@ function gatewaySettings(env: Env): GatewaySettings {
     corsOrigins: corsOrigins(env.CORS_ORIGINS ?? '*', 'CORS_ORIGINS'),
     metrics: flag(env.METRICS ?? 'true', 'METRICS'),
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT ? httpUrl(env.OTEL_EXPORTER_OTLP_ENDPOINT, 'OTEL_EXPORTER_OTLP_ENDPOINT') : undefined,
+    responseCache: oneOf(env.RESPONSE_CACHE ?? 'on', ['on', 'off'] as const, 'RESPONSE_CACHE') === 'on',
+    responseCacheTtlMs: wholeNumber(env.RESPONSE_CACHE_TTL_MS ?? '3600000', 'RESPONSE_CACHE_TTL_MS', 0),
+    responseCacheMaxEntries: wholeNumber(env.RESPONSE_CACHE_MAX_ENTRIES ?? '1000', 'RESPONSE_CACHE_MAX_ENTRIES', 1),
+    responseCachePollMs: wholeNumber(env.RESPONSE_CACHE_POLL_MS ?? '10000', 'RESPONSE_CACHE_POLL_MS', 0),
+    responseCacheReport: oneOf(env.RESPONSE_CACHE_REPORT ?? 'header', ['header', 'extensions', 'off'] as const, 'RESPONSE_CACHE_REPORT'),
+    redisUrl: env.REDIS_URL ? redisUrl(env.REDIS_URL, 'REDIS_URL') : undefined,
   };
 }
 
@@ -240,6 +272,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       },
     },
     gateway: gatewaySettings(env),
+    nyko: {
+      store: path.resolve(PROJECT_ROOT, env.NYKO_STORE ?? path.join(env.REGIONGRAPH_STORE_DIR ?? 'var', 'nyko.sqlite')),
+      tokens: env.NYKO_TOKENS ?? '',
+    },
     port,
     subgraphUrl: (name) => env[envKey(name, 'URL')] ?? `http://${callableHost(host)}:${port(name)}/graphql`,
   };

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { getTableConfig, type SQLiteTable, type IndexColumn } from 'drizzle-orm/sqlite-core';
 import { is, Column } from 'drizzle-orm';
+import { storeOpened } from './data-version.ts';
 
 export type Store = BetterSQLite3Database<Record<string, never>> & { $client: Database.Database };
 
@@ -115,6 +116,7 @@ export function openStore(storeDir: string, spec: StoreSpec): OpenedStore {
   const fingerprint = storeFingerprint(spec);
   const current = existsSync(file) && readFingerprint(file) === fingerprint;
   if (!current) build(file, spec, fingerprint);
+  storeOpened(fingerprint);
   const sqlite = new Database(file, { readonly: true, fileMustExist: true });
   return { db: drizzle({ client: sqlite }), built: !current, file };
 }

@@ -9,6 +9,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { GraphQLError, parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import { callableHost, type AppConfig } from './config.ts';
+import { DATA_VERSION_HEADER, recordStores, startVersion } from './data-version.ts';
 import { ERROR_CODES } from './errors.ts';
 import { REQUEST_ID_HEADER, withLogFields, type Logger } from './log.ts';
 
@@ -20,10 +21,21 @@ export interface SubgraphModule<TSource = unknown, TContext = unknown> {
   resolvers: GraphQLResolverMap<TContext>;
   /** Runs once per process: opens stores, builds indexes. */
   createSource(config: AppConfig, log: Logger): Promise<TSource> | TSource;
-  /** Runs once per request: fresh DataLoaders over the source. */
-  createContext(source: TSource): TContext;
+  /** Runs once per request: fresh DataLoaders over the source; the request's headers for subgraphs that authorize writes. */
+  createContext(source: TSource, request?: SubgraphRequest): TContext;
   /** Releases what createSource opened. */
   closeSource?(source: TSource): void | Promise<void>;
+  /**
+   * The version of the data served now, for a subgraph whose data changes while it runs (an import through a mutation):
+   * asked on every answer, so it must be cheap. Without it, the version is fixed at start from the stores createSource opened.
+   */
+  dataVersion?(source: TSource): string;
+}
+
+/** What a subgraph's context may read of the HTTP request. */
+export interface SubgraphRequest {
+  /** Header names in lower case. */
+  headers: ReadonlyMap<string, string>;
 }
 
 /** Keeps a module's source and context types tied together while the list of modules stays untyped. */
@@ -83,12 +95,18 @@ export async function startSubgraph<TSource, TContext extends object>(
   log: Logger,
   port: number = config.port(module.name),
 ): Promise<RunningSubgraph> {
-  const source = await module.createSource(config, log);
+  const { value: source, fingerprints } = await recordStores(() => module.createSource(config, log));
+  const fixedVersion = startVersion(module.name, fingerprints);
+  const dataVersion = () => module.dataVersion?.(source) ?? fixedVersion;
   const apollo = createSubgraphServer(module, log);
   await apollo.start();
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', subgraph: module.name });
+    if (url.pathname === '/health') {
+      const version = dataVersion();
+      res.setHeader(DATA_VERSION_HEADER, version);
+      return sendJson(res, 200, { status: 'ok', subgraph: module.name, dataVersion: version });
+    }
     if (url.pathname !== '/graphql') return sendJson(res, 404, { error: `Not found: this subgraph serves /graphql and /health` });
     const text = await readBody(req);
     let body: unknown;
@@ -103,9 +121,12 @@ export async function startSubgraph<TSource, TContext extends object>(
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => module.createContext(source),
+      context: async () => module.createContext(source, { headers }),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
+    // Read by the gateway's response cache, whose keys change when a subgraph's data does; taken after the operation ran,
+    // so that a mutation's answer carries the version it made.
+    res.setHeader(DATA_VERSION_HEADER, dataVersion());
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') return void res.end(response.body.string);
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
