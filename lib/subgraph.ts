@@ -45,8 +45,11 @@ export function defineSubgraph<TSource, TContext>(module: SubgraphModule<TSource
 
 /** Reads a subgraph's SDL from a file next to its module, never relative to the working directory. */
 export function readTypeDefs(url: URL): DocumentNode {
-  return parse(readFileSync(url, 'utf8'));
+  return parse(`${readFileSync(url, 'utf8')}\n${CACHE_CONTROL_SDL}`);
 }
+
+/** The @cacheControl directive and its scope enum, declared once for every subgraph (composition needs them in each). */
+const CACHE_CONTROL_SDL = readFileSync(new URL('./cache-control.graphql', import.meta.url), 'utf8');
 
 /** Hides unexpected failures from clients while keeping coded errors as they are. */
 export function maskUnexpectedError(formatted: GraphQLFormattedError, error: unknown, log: Logger): GraphQLFormattedError {
