@@ -279,6 +279,8 @@ export function useCacheHeaders(settings: GatewaySettings): GatewayPlugin {
       const headers = {
         ...extensions.http?.headers,
         'Cache-Control': seconds > 0 ? `public, max-age=${seconds}` : 'no-store',
+        // The body's media type follows the request's Accept header, so a shared cache must key on it too.
+        ...(seconds > 0 ? { Vary: 'Accept' } : {}),
         ...(settings.responseCache && settings.responseCacheReport === 'header' ? { [CACHE_STATUS_HEADER]: status } : {}),
       };
       const shown = settings.responseCacheReport === 'extensions' && metadata ? { responseCache: metadata } : {};

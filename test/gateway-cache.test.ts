@@ -110,6 +110,7 @@ describe('the response cache', () => {
   it('tells CDNs on GET to keep an answer for the shortest maxAge of its types and fields, public; POST no-store', async () => {
     const geoOnly = await getGraphql(gateway.url, '{ area(id: "kommun:1480") { name parent { name } } }');
     expect(geoOnly.headers.get('cache-control')).toBe('public, max-age=604800');
+    expect(geoOnly.headers.get('vary')).toContain('Accept');
     const withPopulation = await getGraphql(gateway.url, FEDERATED);
     expect(withPopulation.headers.get('cache-control')).toBe('public, max-age=86400');
     const tables = await getGraphql(gateway.url, '{ statisticsTables(query: "folkmängd") { totalCount } }');
@@ -123,6 +124,7 @@ describe('the response cache', () => {
     const posted = await postGraphql(gateway.url, FEDERATED);
     expect(posted.headers.get(CACHE_STATUS_HEADER)).toBe('hit');
     expect(posted.headers.get('cache-control')).toBe('no-store');
+    expect(posted.headers.get('vary') ?? '').not.toContain('Accept');
   });
 
   it('neither caches nor serves from the cache a request with credentials', async () => {
