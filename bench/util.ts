@@ -1,6 +1,4 @@
 // Small helpers for the benchmark: a seeded PRNG, order statistics and number formatting.
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 
 /** mulberry32: a tiny deterministic PRNG, so every run measures the same points. */
 export function seededRandom(seed: number): () => number {
@@ -45,16 +43,6 @@ export function ratio(value: number): string {
   return Number.isFinite(value) ? `${value.toFixed(2)}×` : 'n/a';
 }
 
-/** A loopback port that was free a moment ago (the kernel picks it; a race with another process is possible but unlikely). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { freePort } from '../lib/ports.ts';
 
 export const sleep = (milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds));

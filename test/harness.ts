@@ -4,7 +4,7 @@ import { loadConfig, type AppConfig } from '../lib/config.ts';
 import { createLogger } from '../lib/log.ts';
 import { createSubgraphServer, startSubgraph, type SubgraphModule } from '../lib/subgraph.ts';
 import { createGateway } from '../gateway/server.ts';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
 /** Environment over the stores built by the global setup: for a configuration here or a child process's settings. */
@@ -19,17 +19,7 @@ export function testConfig(env: Record<string, string> = {}): AppConfig {
   return loadConfig(testEnv(env));
 }
 
-/** A loopback port that was free a moment ago, for a child process that must be told its port (the kernel picks it). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { freePort } from '../lib/ports.ts';
 
 export interface GraphqlResponse<TData = Record<string, unknown>> {
   status: number;
