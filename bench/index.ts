@@ -10,6 +10,7 @@ import { renderMarkdown, renderSummary, type BenchResults, type HttpRow } from '
 import { measureGateways } from './gateway.ts';
 import { startGateway, startSubgraphs } from './stack.ts';
 import { measureDefaultDataset, measurePipeline } from './mobility.ts';
+import { measureNykoEstimates, type NykoEstimateResults } from './nyko.ts';
 import { measureDecoding, measureFetch, measurePlanning, measurePopulationQueries, type LatencyRow, type StatisticsResults } from './statistics.ts';
 import { measureProcessStart, measureSources, prebuildAllStores } from './startup.ts';
 
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
     const distinctRows: HttpRow[] = [];
     let populationBaseline: LatencyRow | undefined;
     let populationRows: LatencyRow[] = [];
+    let nykoEstimates: NykoEstimateResults | undefined;
     try {
       progress('point lookups, geo subgraph direct');
       lookupRows.push({ target: 'geo subgraph, direct', result: await lookupLoad(geoUrl, points, LOOKUP_SETTINGS) });
@@ -103,6 +105,8 @@ async function main(): Promise<void> {
             progress(`population queries and FalunDesoFacts, gateway (${planner} planner)`);
             populationBaseline = { target: 'kommun list, 1 year (2020)', query: FEDERATED_QUERY, result: kommunList };
             populationRows = (await measurePopulationQueries(gateway.url, POPULATION_SETTINGS)).rows;
+            progress(`NYKO estimates on Göteborg's basområden, gateway (${planner} planner)`);
+            nykoEstimates = await measureNykoEstimates(gateway.url);
           }
           distinctRows.push({
             target: `gateway, ${planner} planner (with population)`,
@@ -124,6 +128,7 @@ async function main(): Promise<void> {
     const gateways = await measureGateways(storeDir, progress);
 
     if (!populationBaseline) throw new Error(`The population queries were not measured (planner ${POPULATION_PLANNER})`);
+    if (!nykoEstimates) throw new Error(`The NYKO estimates were not measured (planner ${POPULATION_PLANNER})`);
     const statistics: StatisticsResults = {
       ...decoding,
       plans,
@@ -149,6 +154,7 @@ async function main(): Promise<void> {
       },
       statistics,
       mobility: { pipeline, defaultDataset },
+      nyko: nykoEstimates,
       gateways,
       subgraphNames: subgraphs.map((module) => module.name),
     };

@@ -6,6 +6,7 @@ import type { StartupResults } from './startup.ts';
 import type { GatewayResults } from './gateway.ts';
 import type { DefaultDatasetFigures, PipelineFigures } from './mobility.ts';
 import type { LatencyRow, StatisticsResults } from './statistics.ts';
+import type { NykoEstimateResults } from './nyko.ts';
 import { median, ms, rate, ratio } from './util.ts';
 
 export interface HttpRow {
@@ -30,6 +31,7 @@ export interface BenchResults {
   };
   statistics: StatisticsResults;
   mobility: { pipeline: PipelineFigures; defaultDataset: DefaultDatasetFigures };
+  nyko: NykoEstimateResults;
   gateways: GatewayResults;
   subgraphNames: string[];
 }
@@ -249,6 +251,7 @@ ${httpTable(federated.distinct)}
 ${renderGateways(results.gateways)}
 ${renderStatistics(results.statistics)}
 ${renderMobility(results.mobility)}
+${renderNyko(results.nyko)}
 ## How it is measured
 
 - Everything HTTP runs in **one Node process**: the subgraphs (\`startSubgraph\` on port 0), the gateway
@@ -261,6 +264,24 @@ ${renderMobility(results.mobility)}
 - Rust planner: \`@graphql-hive/router-runtime\` (the default, \`QUERY_PLANNER=rust\`); JS planner: \`QUERY_PLANNER=js\`.
 - The statistics decoding, planning and fetch figures are taken in the same process before the subgraphs start, so
   nothing else runs on its thread; the fake SCB server of the fetch shares that thread with the client.
+`;
+}
+
+function renderNyko({ rows, settings }: NykoEstimateResults): string {
+  const base = rows[0].result;
+  const lines = rows.map(
+    ({ target, result }) => `| ${target} | ${result.requests} | ${ms(result.p50)} | ${ms(result.p99)} | ${result === base ? '1.00× (baseline)' : ratio(result.p50 / base.p50)} | ${result.errors} |`,
+  );
+  return `## NYKO estimates
+
+Göteborg's 1016 basområden (\`nykoAreas(kommun: "1480", level: "basomrade")\`) through the gateway (Rust planner), one
+request at a time (${settings.warmupRequests} warm-up, then up to ${settings.maxRequests} requests or ${settings.maxMs / 1000} s per row). The estimates are
+computed by statistics and mobility from each area's composition, which the gateway fetches from nyko and hands on
+with \`@requires\`: one extra nyko call and one \`_entities\` batch per estimating subgraph.
+
+| Query | Requests | p50 (ms) | p99 (ms) | p50 vs names only | Errors |
+|---|---:|---:|---:|---:|---:|
+${lines.join('\n')}
 `;
 }
 
@@ -372,6 +393,8 @@ export function renderSummary(results: BenchResults): string {
     ...gatewaySummary(results.gateways),
     ...statisticsSummary(results.statistics),
     `Mobility pipeline: ${rate(results.mobility.pipeline.eventsPerSecond)} events/s per core (${count(results.mobility.pipeline.events)} events); default data set ${rate(results.mobility.defaultDataset.eventsPerSecond)} events/s, generated in ${results.mobility.defaultDataset.generateSeconds.toFixed(1)} s`,
+    'NYKO estimates, 1016 basområden, one at a time:',
+    ...results.nyko.rows.map((r) => `  ${r.target.padEnd(46)} p50 ${ms(r.result.p50).padStart(7)} ms (${ratio(r.result.p50 / results.nyko.rows[0].result.p50)} of names only), errors ${r.result.errors}`),
     `Total ${results.totalSeconds.toFixed(0)} s; written to docs/benchmarks.md`,
   ].join('\n');
 }

@@ -43,13 +43,19 @@ export function defineSubgraph<TSource, TContext>(module: SubgraphModule<TSource
   return module;
 }
 
-/** Reads a subgraph's SDL from a file next to its module, never relative to the working directory. */
-export function readTypeDefs(url: URL): DocumentNode {
-  return parse(`${readFileSync(url, 'utf8')}\n${CACHE_CONTROL_SDL}`);
+/**
+ * Reads a subgraph's SDL from a file next to its module, never relative to the working directory. `estimates` adds the
+ * NYKO composition (read through @requires) and the estimate types that statistics and mobility share.
+ */
+export function readTypeDefs(url: URL, options: { estimates?: boolean } = {}): DocumentNode {
+  return parse([readFileSync(url, 'utf8'), CACHE_CONTROL_SDL, ...(options.estimates ? [ESTIMATE_SDL] : [])].join('\n'));
 }
 
 /** The @cacheControl directive and its scope enum, declared once for every subgraph (composition needs them in each). */
 const CACHE_CONTROL_SDL = readFileSync(new URL('./cache-control.graphql', import.meta.url), 'utf8');
+
+/** The NYKO composition and estimate types, declared once for the subgraphs that estimate on NYKO areas. */
+const ESTIMATE_SDL = readFileSync(new URL('./estimate.graphql', import.meta.url), 'utf8');
 
 /** Hides unexpected failures from clients while keeping coded errors as they are. */
 export function maskUnexpectedError(formatted: GraphQLFormattedError, error: unknown, log: Logger): GraphQLFormattedError {

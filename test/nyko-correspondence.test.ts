@@ -8,7 +8,7 @@ import { readCsv } from '../lib/csv.ts';
 import type { Polygon } from '../lib/geojson.ts';
 import { intersectionArea, PlanarPolygon } from '../lib/geometry.ts';
 import { computeCorrespondence, populationSplit, targetsForKommun, type TargetArea } from '../subgraphs/nyko/correspondence.ts';
-import { estimateCount, estimateRatio, type Composition } from '../subgraphs/nyko/estimate.ts';
+import { estimateCount, estimateRatio, type Composition } from '../lib/estimate.ts';
 import { areasOfVersion, compositionOf, correspondenceOf, correspondenceOfTarget, targetCoverageOf } from '../subgraphs/nyko/queries.ts';
 import { openNykoStore, type NykoStore } from '../subgraphs/nyko/store.ts';
 import type { CorrespondenceRow } from '../subgraphs/nyko/tables.ts';

@@ -42,6 +42,16 @@ describe('README', () => {
     for (const variable of [...variables, 'GATEWAY_PORT', 'GEO_PORT', 'STATISTICS_PORT', 'GEO_URL', 'STATISTICS_URL']) expect(readme).toContain(variable);
   });
 
+  it('lists every setting in .env.example too, with no setting the configuration does not read', () => {
+    const config = readFileSync(path.join(PROJECT_ROOT, 'lib/config.ts'), 'utf8');
+    const example = readFileSync(path.join(PROJECT_ROOT, '.env.example'), 'utf8');
+    const listed = new Set([...example.matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]));
+    const read = new Set([...config.matchAll(/env\.([A-Z_]+)/g)].map((match) => match[1]));
+    const perSubgraph = /^(GATEWAY|GEO|STATISTICS|MOBILITY|NYKO)_(PORT|URL)$/;
+    expect([...read].filter((variable) => !listed.has(variable))).toEqual([]);
+    expect([...listed].filter((variable) => !read.has(variable) && !perSubgraph.test(variable))).toEqual([]);
+  });
+
   it('is what CI runs: .ci/run ends with the README’s test command', () => {
     const ci = readFileSync(path.join(PROJECT_ROOT, '.ci/run'), 'utf8').trim().split('\n');
     expect(ci.at(-1)).toBe('npm test');

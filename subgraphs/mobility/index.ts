@@ -7,7 +7,7 @@ import { createMobilitySource, type MobilitySource } from './source.ts';
 
 export default defineSubgraph<MobilitySource, MobilityContext>({
   name: 'mobility',
-  typeDefs: readTypeDefs(new URL('./schema.graphql', import.meta.url)),
+  typeDefs: readTypeDefs(new URL('./schema.graphql', import.meta.url), { estimates: true }),
   resolvers,
   // One data set per deployment: the synthetic default, or the deliveries imported with `npm run mobility:import`.
   createSource: (config, log) => (config.mobility.source === 'delivered' ? openDeliveredSource(config, log) : createMobilitySource(config, log)),

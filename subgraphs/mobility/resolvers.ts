@@ -1,6 +1,7 @@
 // Resolvers of the mobility subgraph: arguments checked, loaders called, every published value protected.
 import { isAreaId, parseAreaId } from '../../lib/area-id.ts';
 import { badUserInput } from '../../lib/errors.ts';
+import { compositionFromRequires, countEstimateOf, type Composition, type CompositionPart } from '../../lib/estimate.ts';
 import type { GraphQLResolverMap } from '../../lib/subgraph.ts';
 import type { AreaRow, Level } from './build.ts';
 import { ANY_TYPE, WHOLE_DAY } from './pipeline/index.ts';
@@ -16,6 +17,14 @@ export interface MobilityContext {
 
 interface AreaRef {
   id: string;
+  /** The NYKO composition the gateway fetched from nyko for fields that @require it. */
+  nykoComposition?: unknown;
+}
+
+/** A NYKO area's composition on one day, as the MobilityEstimate fields receive it. */
+interface NykoDay {
+  composition: Composition;
+  date: string;
 }
 
 /** An area's mobility on one day, as the AreaMobility fields receive it. */
@@ -126,6 +135,110 @@ async function flowList(
   return { flows: ranked, total: cellOf(protectedTotal), disclosure: disclosureOf(summarize(source.disclosure, suppressed, lowerBound ?? false)) };
 }
 
+interface DayNightArgs {
+  nightHour: number;
+  dayFrom: number;
+  dayTo: number;
+}
+
+/** Night and day presence of an area on a day, each protected on its own: for dayNightPopulation and NYKO estimates. */
+function checkDayNight(args: DayNightArgs): void {
+  checkHour(args.nightHour, 'nightHour', 23);
+  checkHour(args.dayFrom, 'dayFrom', 23);
+  checkHour(args.dayTo, 'dayTo', 24);
+  if (args.dayTo <= args.dayFrom) throw badUserInput(`dayTo ${args.dayTo} must be after dayFrom ${args.dayFrom}`, { argumentName: 'dayTo' });
+}
+
+async function dayNightCells({ source, loaders }: MobilityContext, area: AreaRow, date: string, args: DayNightArgs) {
+  checkDayNight(args);
+  const row = await loaders.presence.load({ area: area.idx, date });
+  const at = (hour: number) => hour * (ANY_TYPE + 1) + ANY_TYPE;
+  const dayHours = Array.from({ length: args.dayTo - args.dayFrom }, (_, i) => args.dayFrom + i);
+  const key = `${area.id}|${date}`;
+  const night = protect({ devices: row.devices[at(args.nightHour)], value: row.persons[at(args.nightHour)] }, source.disclosure, `${key}|night|${args.nightHour}`);
+  // The day value is a mean of hourly presences; it is published only when every hour behind it has k devices.
+  const day = protect(
+    {
+      devices: Math.min(...dayHours.map((hour) => row.devices[at(hour)])),
+      value: dayHours.reduce((sum, hour) => sum + row.persons[at(hour)], 0) / dayHours.length,
+    },
+    source.disclosure,
+    `${key}|day|${args.dayFrom}-${args.dayTo}`,
+  );
+  return { night, day, lowerBound: row.lowerBound };
+}
+
+function dayNightDefinition(date: string, args: DayNightArgs): string {
+  return (
+    `Persons with any activity (a stay of at least 40 minutes) in the area: night = during ${String(args.nightHour).padStart(2, '0')}:00–` +
+    `${String(args.nightHour + 1).padStart(2, '0')}:00, day = the mean over the hours ${args.dayFrom}:00–${args.dayTo}:00, local time, ${date}; ` +
+    'extrapolated to the residents of each device’s home DeSO.'
+  );
+}
+
+/** The key trip cells are protected under: the same cell gets the same perturbation wherever it is published. */
+const tripsKey = (area: AreaRow, date: string, direction: Direction) => `${area.id}|${date}|trips|${direction}`;
+
+/** The published (protected) whole-day trip total of an area: the same cell AreaMobility.trips gives as its total. */
+async function tripTotal({ source, loaders }: MobilityContext, area: AreaRow, date: string, direction: Direction) {
+  const { total } = await loaders.trips.load({ area: area.idx, level: area.level, date, direction });
+  return protect(total, source.disclosure, `${tripsKey(area, date, direction)}|day`);
+}
+
+/**
+ * The composition on the DeSO the aggregates are kept on (2018). A DeSO 2025 with its 2018 code is that DeSO; the parts
+ * of a DeSO 2018 that SCB split in 2025 are put back together: the 2018 DeSO weighs the mean of its parts' weights (a
+ * part outside the area weighs 0), i.e. its people are taken as shared equally between its parts, as SCB splits a DeSO
+ * into parts of similar population; it is inside only when every part is. Weights still sum to 1 over a level.
+ */
+function onMobilityDeso(source: MobilitySource, composition: Composition): { composition: Composition; merged: string[] } {
+  const parts: CompositionPart[] = [];
+  const grouped = new Map<string, CompositionPart[]>();
+  for (const part of composition.parts) {
+    const { kind, code } = parseAreaId(part.targetId);
+    const parent = `${code.slice(0, -1)}0`;
+    if (kind === 'deso2025' && !source.areaById(`deso2018:${code}`) && source.desoSplits.get(parent)?.includes(code) && source.areaById(`deso2018:${parent}`)) {
+      grouped.set(parent, [...(grouped.get(parent) ?? []), part]);
+    } else {
+      parts.push(part);
+    }
+  }
+  for (const [parent, members] of grouped) {
+    const count = source.desoSplits.get(parent)!.length;
+    const weight = members.reduce((sum, part) => sum + part.weight, 0) / count;
+    parts.push({ targetId: `deso2018:${parent}`, weight, inside: members.length === count && members.every((part) => part.inside === true) });
+  }
+  return { composition: { ...composition, parts }, merged: [...grouped.keys()] };
+}
+
+/**
+ * Estimates a count on a NYKO area from the DeSO it is made of: `value` gives a DeSO's published value (null when
+ * suppressed). A DeSO 2025 without aggregates (a code new since 2018 that is not a split) is missing, and the reason says which.
+ */
+async function mobilityCountEstimate(
+  parent: NykoDay,
+  context: MobilityContext,
+  value: (area: AreaRow) => Promise<number | null> | number | null,
+) {
+  const { composition, merged } = onMobilityDeso(context.source, parent.composition);
+  const parts = composition.parts.filter((part) => part.weight > 0);
+  const rows = parts.map((part) => mobilityArea(context.source, part.targetId));
+  const values = await Promise.all(rows.map((row) => (row ? value(row) : null)));
+  const uncovered = parts.filter((_, i) => !rows[i]).map((part) => part.targetId);
+  const list = (ids: string[]) => `${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ' …' : ''}`;
+  return countEstimateOf(composition, new Map(parts.map((part, i) => [part.targetId, values[i]])), {
+    missingReason: (missing, inputs) =>
+      uncovered.length > 0
+        ? `${uncovered.length} of ${inputs} DeSO have no mobility aggregates (${list(uncovered)}): their DeSO 2025 codes are new since DeSO 2018, which the aggregates are kept on (${parent.date}).`
+        : `${missing.length} of ${inputs} DeSO are suppressed by disclosure control (fewer than k devices): ${list(missing)} (${parent.date}).`,
+    caveat:
+      merged.length > 0
+        ? `The aggregates are kept on DeSO 2018: ${merged.length} DeSO split by SCB in 2025 (${list(merged.map((code) => `deso2018:${code}`))}) count whole, ` +
+          'weighted by the mean of their 2025 parts’ weights (their people taken as shared equally between the parts).'
+        : null,
+  });
+}
+
 export const resolvers: GraphQLResolverMap<MobilityContext> = {
   Query: {
     mobilitySource: (_: unknown, __: unknown, { source }: MobilityContext) => source.info,
@@ -182,7 +295,11 @@ export const resolvers: GraphQLResolverMap<MobilityContext> = {
   },
   Area: {
     // Async so one malformed representation fails only its own entry of _entities.
-    __resolveReference: async (reference: AreaRef): Promise<AreaRef> => ({ id: parseAreaId(reference.id).id }),
+    __resolveReference: async (reference: AreaRef): Promise<AreaRef> => ({ id: parseAreaId(reference.id).id, nykoComposition: reference.nykoComposition }),
+    mobilityEstimate: (area: AreaRef, { date }: { date?: string | null }, { source }: MobilityContext): NykoDay | null => {
+      const composition = compositionFromRequires(area.nykoComposition);
+      return composition && { composition, date: checkDate(source, date) };
+    },
     mobility: (area: AreaRef, { date }: { date?: string | null }, { source }: MobilityContext): AreaDay | null => {
       const row = mobilityArea(source, area.id);
       return row ? { area: row, date: checkDate(source, date) } : null;
@@ -196,6 +313,29 @@ export const resolvers: GraphQLResolverMap<MobilityContext> = {
       return row ? [...source.info.dates].sort().filter(inRange).map((date) => ({ area: row, date })) : null;
     },
   },
+  MobilityEstimate: {
+    date: (parent: NykoDay) => parent.date,
+    residents: (parent: NykoDay, _: unknown, context: MobilityContext) => mobilityCountEstimate(parent, context, (row) => row.residents),
+    dayNightPopulation: async (parent: NykoDay, args: DayNightArgs, context: MobilityContext) => {
+      checkDayNight(args);
+      const cells = new Map<AreaRow, Awaited<ReturnType<typeof dayNightCells>>>();
+      const cellsOf = async (row: AreaRow) => {
+        if (!cells.has(row)) cells.set(row, await dayNightCells(context, row, parent.date, args));
+        return cells.get(row)!;
+      };
+      const night = await mobilityCountEstimate(parent, context, async (row) => (await cellsOf(row)).night.value);
+      const day = await mobilityCountEstimate(parent, context, async (row) => (await cellsOf(row)).day.value);
+      return {
+        night,
+        day,
+        ratio: night.value !== null && day.value !== null && night.value > 0 ? day.value / night.value : null,
+        definition: `${dayNightDefinition(parent.date, args)} Estimated on the NYKO area as the weighted sum of its DeSO’s published values.`,
+      };
+    },
+    trips: (parent: NykoDay, { direction }: { direction: Direction }, context: MobilityContext) =>
+      mobilityCountEstimate(parent, context, async (row) => (await tripTotal(context, row, parent.date, direction)).value),
+    source: (_: NykoDay, __: unknown, { source }: MobilityContext) => source.info,
+  },
   AreaMobility: {
     residents: (parent: AreaDay) => parent.area.residents,
     source: (_: AreaDay, __: unknown, { source }: MobilityContext) => source.info,
@@ -204,35 +344,15 @@ export const resolvers: GraphQLResolverMap<MobilityContext> = {
       args: { nightHour: number; dayFrom: number; dayTo: number },
       { source, loaders }: MobilityContext,
     ) => {
-      checkHour(args.nightHour, 'nightHour', 23);
-      checkHour(args.dayFrom, 'dayFrom', 23);
-      checkHour(args.dayTo, 'dayTo', 24);
-      if (args.dayTo <= args.dayFrom) throw badUserInput(`dayTo ${args.dayTo} must be after dayFrom ${args.dayFrom}`, { argumentName: 'dayTo' });
-      const row = await loaders.presence.load({ area: parent.area.idx, date: parent.date });
-      const at = (hour: number) => hour * (ANY_TYPE + 1) + ANY_TYPE;
-      const dayHours = Array.from({ length: args.dayTo - args.dayFrom }, (_, i) => args.dayFrom + i);
-      const key = `${parent.area.id}|${parent.date}`;
-      const night = protect({ devices: row.devices[at(args.nightHour)], value: row.persons[at(args.nightHour)] }, source.disclosure, `${key}|night|${args.nightHour}`);
-      // The day value is a mean of hourly presences; it is published only when every hour behind it has k devices.
-      const day = protect(
-        {
-          devices: Math.min(...dayHours.map((hour) => row.devices[at(hour)])),
-          value: dayHours.reduce((sum, hour) => sum + row.persons[at(hour)], 0) / dayHours.length,
-        },
-        source.disclosure,
-        `${key}|day|${args.dayFrom}-${args.dayTo}`,
-      );
+      const { night, day, lowerBound } = await dayNightCells({ source, loaders }, parent.area, parent.date, args);
       const both = night.value !== null && day.value !== null;
       return {
         night: cellOf(night),
         day: cellOf(day),
         difference: both ? day.value! - night.value! : null,
         ratio: both && night.value! > 0 ? day.value! / night.value! : null,
-        definition:
-          `Persons with any activity (a stay of at least 40 minutes) in the area: night = during ${String(args.nightHour).padStart(2, '0')}:00–` +
-          `${String(args.nightHour + 1).padStart(2, '0')}:00, day = the mean over the hours ${args.dayFrom}:00–${args.dayTo}:00, local time, ${parent.date}; ` +
-          'extrapolated to the residents of each device’s home DeSO.',
-        disclosure: disclosureOf(summarize(source.disclosure, (night.suppressed ? 1 : 0) + (day.suppressed ? 1 : 0), row.lowerBound ?? false)),
+        definition: dayNightDefinition(parent.date, args),
+        disclosure: disclosureOf(summarize(source.disclosure, (night.suppressed ? 1 : 0) + (day.suppressed ? 1 : 0), lowerBound ?? false)),
       };
     },
     activities: async (parent: AreaDay, { type }: { type: keyof typeof TYPE_INDEX }, { source, loaders }: MobilityContext) => {
@@ -244,7 +364,7 @@ export const resolvers: GraphQLResolverMap<MobilityContext> = {
     },
     trips: async (parent: AreaDay, { direction }: { direction: Direction }, { source, loaders }: MobilityContext) => {
       const { hours, total, lowerBound } = await loaders.trips.load({ area: parent.area.idx, level: parent.area.level, date: parent.date, direction });
-      return hourlyValues(source, `${parent.area.id}|${parent.date}|trips|${direction}`, hours, total, lowerBound);
+      return hourlyValues(source, tripsKey(parent.area, parent.date, direction), hours, total, lowerBound);
     },
     topDestinations: (parent: AreaDay, args: { limit: number; level?: Level | null; includeSelf: boolean }, context: MobilityContext) =>
       flowList(parent, args, context, 'OUTGOING'),

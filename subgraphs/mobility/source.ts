@@ -1,4 +1,5 @@
 // The mobility store (built from the synthetic default through the pipeline) and the plain-row reads over it.
+import { desoSplits } from '../../lib/deso-splits.ts';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,6 +117,8 @@ export interface MobilitySource {
   /** Trips starting in the given kommuner, grouped at both ends. */
   flowMatrix(kommuner: readonly number[], groupBy: Grouping, date: string): MatrixResult;
   info: MobilitySourceInfo;
+  /** DeSO 2018 that SCB split in 2025 → their DeSO 2025 parts (the aggregates are kept on DeSO 2018). */
+  desoSplits: ReadonlyMap<string, readonly string[]>;
   /** Disclosure control applied to every published value (MOBILITY_* settings). */
   disclosure: DisclosureConfig;
   store: { file: string; built: boolean };
@@ -338,6 +341,7 @@ export function createMobilitySource(config: Pick<AppConfig, 'dataDir' | 'storeD
     longTripModesFor: (keys) => longTripModesFor(db, keys),
     flowMatrix: (kommuner, groupBy, date) => flowMatrix(db, areaByIndex, kommuner, groupBy, date),
     info,
+    desoSplits: desoSplits(config.dataDir),
     disclosure: config.mobility.disclosure,
     store: { file, built },
     close: () => db.$client.close(),

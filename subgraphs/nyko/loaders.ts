@@ -2,7 +2,7 @@
 import DataLoader from 'dataloader';
 import { asc, inArray, or } from 'drizzle-orm';
 import { groupBy } from '../../lib/group.ts';
-import { areasByIds, correspondenceOf } from './queries.ts';
+import { areasByIds, correspondenceOf, targetPopulations } from './queries.ts';
 import type { NykoSource } from './source.ts';
 import { areas as areaTable, lineage as lineageTable, type AreaRow, type CorrespondenceRow, type LineageRow } from './tables.ts';
 
@@ -17,6 +17,8 @@ export interface NykoLoaders {
   children: DataLoader<string, AreaRow[]>;
   lineage: DataLoader<string, LineageRow[]>;
   overlaps: DataLoader<OverlapKey, CorrespondenceRow[], string>;
+  /** Residents of a target by the population surface, keyed `<version>|<level>|<targetId>`; null without a surface. */
+  targetPopulation: DataLoader<string, number | null>;
 }
 
 export function createLoaders({ store }: NykoSource): NykoLoaders {
@@ -51,5 +53,12 @@ export function createLoaders({ store }: NykoSource): NykoLoaders {
       },
       { cacheKeyFn: (key) => `${key.id}|${key.kind}|${key.vintage}` },
     ),
+    targetPopulation: new DataLoader((keys) => {
+      const found = targetPopulations(store, keys.map((key) => {
+        const [version, level, targetId] = key.split('|');
+        return { version, level, targetId };
+      }));
+      return Promise.resolve(keys.map((key) => found.get(key) ?? null));
+    }),
   };
 }

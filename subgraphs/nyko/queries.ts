@@ -1,7 +1,7 @@
 // Reading the NYKO store: schemes, versions (also by date), areas by id, level or parent, lineage, correspondence, compositions.
 import { and, asc, eq, inArray, lte, or, type SQL } from 'drizzle-orm';
 import type { NykoIssue, NykoLevel, NykoStats } from './import/index.ts';
-import type { Composition, WeightBasis } from './estimate.ts';
+import type { Composition, WeightBasis } from '../../lib/estimate.ts';
 import type { NykoStore } from './store.ts';
 import type { TargetKind } from './correspondence.ts';
 import {
@@ -218,23 +218,43 @@ export function isWhollyInside(row: Pick<CorrespondenceRow, 'areaWeight' | 'area
 /**
  * What a NYKO area is made of in one target division, ready for estimateCount: area weights, or population weights
  * where every part has one (otherwise area weights, said by `basis`). Null when the area has no correspondence there.
+ * A population weight is the share of the target's residents (by the surface) inside the area, P(N ∩ D) / P(D), given
+ * the target's residents in `targetPopulation`: unlike land, residents need no normalising over the level's coverage,
+ * so a scheme covering only part of a DeSO gets only that part's residents. Without it, P(N ∩ D) / P(D ∩ level).
  */
-export function compositionFromRows(rows: readonly CorrespondenceRow[], basis: WeightBasis): Composition | null {
+export function compositionFromRows(rows: readonly CorrespondenceRow[], basis: WeightBasis, targetPopulation?: ReadonlyMap<string, number | null>): Composition | null {
   if (rows.length === 0) return null;
   const byPopulation = basis === 'population' && rows.every((row) => row.popShareOfTarget !== null);
+  const populationWeight = (row: CorrespondenceRow) => {
+    const total = targetPopulation?.get(row.targetId);
+    return total && total > 0 && row.population !== null ? Math.min(1, row.population / total) : (row.popShareOfTarget as number);
+  };
   return {
     basis: byPopulation ? 'population' : 'area',
     weightLayer: byPopulation ? rows[0].weightLayer : null,
     weightYear: byPopulation ? rows[0].weightYear : null,
     parts: rows.map((row) => ({
       targetId: row.targetId,
-      weight: byPopulation ? (row.popShareOfTarget as number) : row.areaWeight,
+      weight: byPopulation ? populationWeight(row) : row.areaWeight,
       inside: isWhollyInside(row),
     })),
   };
 }
 
+/** The residents (by the population surface) of each target of a version's level: `<version>|<level>|<targetId>` → residents. */
+export function targetPopulations(store: NykoStore, keys: readonly { version: string; level: string; targetId: string }[]): Map<string, number | null> {
+  const found = new Map<string, number | null>();
+  const ids = [...new Set(keys.map((key) => key.targetId))];
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = store.db.select().from(targetCoverage).where(inArray(targetCoverage.targetId, ids.slice(i, i + 500))).all();
+    for (const row of rows) found.set(`${row.version}|${row.levelSlug}|${row.targetId}`, row.population);
+  }
+  return found;
+}
+
 /** compositionFromRows for one area and one target kind and vintage. */
 export function compositionOf(store: NykoStore, areaId: string, target: Required<TargetFilter>, basis: WeightBasis = 'area'): Composition | null {
-  return compositionFromRows(correspondenceOf(store, [areaId], target), basis);
+  const rows = correspondenceOf(store, [areaId], target);
+  const populations = targetPopulations(store, rows.map((row) => ({ version: row.version, level: row.levelSlug, targetId: row.targetId })));
+  return compositionFromRows(rows, basis, new Map(rows.map((row) => [row.targetId, populations.get(`${row.version}|${row.levelSlug}|${row.targetId}`) ?? null])));
 }

@@ -5,12 +5,12 @@ import { GeoJSONScalar } from '../../lib/scalars.ts';
 import type { GraphQLResolverMap } from '../../lib/subgraph.ts';
 import { authorizeWrite } from './auth.ts';
 import { isNykoId, kommunProblem, versionKey } from './ids.ts';
+import { runImportInWorker } from './import-runner.ts';
 import type { NykoIssue, NykoLayerInput } from './import/index.ts';
 import type { NykoLoaders } from './loaders.ts';
-import { areasOfVersion, getVersion, isWhollyInside, listSchemes, listVersions, versionAt, type SchemeInfo, type VersionInfo } from './queries.ts';
+import { areasOfVersion, compositionFromRows, getVersion, isWhollyInside, listSchemes, listVersions, versionAt, type SchemeInfo, type VersionInfo } from './queries.ts';
 import type { NykoSource } from './source.ts';
 import type { AreaRow, CorrespondenceRow, LineageRow } from './tables.ts';
-import { importVersion } from './versions.ts';
 
 export interface NykoContext {
   source: NykoSource;
@@ -132,7 +132,8 @@ export const resolvers: GraphQLResolverMap<NykoContext> = {
     },
   },
   Mutation: {
-    importNykoVersion: (_: unknown, { input }: { input: ImportInput }, context: NykoContext) => {
+    // Runs in a worker thread: the subgraph keeps answering reads while an import takes its seconds.
+    importNykoVersion: async (_: unknown, { input }: { input: ImportInput }, context: NykoContext) => {
       const { source } = context;
       const problem = kommunProblem(input.kommun);
       if (problem) throw badUserInput(problem, { argumentName: 'input.kommun' });
@@ -141,7 +142,7 @@ export const resolvers: GraphQLResolverMap<NykoContext> = {
       const fileOptions = { crs: input.crs ?? undefined, mapping, codeWidth: input.codeWidth ?? undefined };
       const layers = layersOf(input.files).map((layer) => ({ ...layer, ...fileOptions }));
       const single = layers.length === 1 && !input.files[0].level;
-      const result = importVersion(source.store, {
+      const result = await runImportInWorker(source.store, {
         kommun: input.kommun,
         scheme: input.scheme,
         schemeName: input.schemeName ?? undefined,
@@ -173,6 +174,14 @@ export const resolvers: GraphQLResolverMap<NykoContext> = {
     __resolveReference: async (reference: AreaRef): Promise<AreaRef> => ({ id: reference.id }),
     // Only nyko: ids can name a NYKO area; others answer null without a query.
     nyko: (area: AreaRef, _: unknown, { loaders }: NykoContext) => (isNykoId(area.id) ? loaders.area.load(area.id) : null),
+    nykoComposition: async (area: AreaRef, _: unknown, { loaders }: NykoContext) => {
+      if (!isNykoId(area.id)) return null;
+      const rows = await loaders.overlaps.load({ id: area.id, kind: 'deso', vintage: 2025 });
+      const populations = await loaders.targetPopulation.loadMany(rows.map((row) => `${row.version}|${row.levelSlug}|${row.targetId}`));
+      const byTarget = new Map(rows.map((row, i) => [row.targetId, typeof populations[i] === 'number' ? (populations[i] as number) : null]));
+      const composition = compositionFromRows(rows, 'population', byTarget);
+      return composition && { ...composition, basis: composition.basis.toUpperCase(), parts: composition.parts.map((part) => ({ ...part, areaId: part.targetId })) };
+    },
   },
   NykoScheme: {
     levels: (scheme: SchemeInfo) => scheme.levels,

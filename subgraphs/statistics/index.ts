@@ -6,7 +6,7 @@ import { createStatisticsSource, type StatisticsSource } from './source.ts';
 
 export default defineSubgraph<StatisticsSource, StatisticsContext>({
   name: 'statistics',
-  typeDefs: readTypeDefs(new URL('./schema.graphql', import.meta.url)),
+  typeDefs: readTypeDefs(new URL('./schema.graphql', import.meta.url), { estimates: true }),
   resolvers,
   createSource: (config, log) => createStatisticsSource(config, log),
   createContext: (source) => ({ loaders: createLoaders(source), source }),

@@ -1,5 +1,6 @@
 // Resolvers of the statistics subgraph: arguments in, loaders and the PxWeb catalogue called, rows shaped into the schema's types.
 import { parseAreaId } from '../../lib/area-id.ts';
+import { compositionFromRequires, countEstimateOf } from '../../lib/estimate.ts';
 import { badUserInput } from '../../lib/errors.ts';
 import type { GraphQLResolverMap } from '../../lib/subgraph.ts';
 import type { StatisticsLoaders } from './loaders.ts';
@@ -7,7 +8,7 @@ import type { StatisticsSource } from './source.ts';
 import type { StoredFact } from './facts/store.ts';
 import { MEASURES, type DatasetInfo, type MeasureId } from './facts/types.ts';
 import {
-  SEX_FROM_ENUM, periodCode, populationFigure, statisticValue, type SexEnum,
+  SEX_FROM_ENUM, ageLabel, periodCode, populationFigure, provenance, statisticValue, type SexEnum,
 } from './facts/present.ts';
 import { catalogueResolvers } from './table-resolvers.ts';
 import { parseScbRegion, scbRegionCode } from './region-codes.ts';
@@ -19,6 +20,8 @@ export interface StatisticsContext {
 
 interface AreaRef {
   id: string;
+  /** The NYKO composition the gateway fetched from nyko for fields that @require it. */
+  nykoComposition?: unknown;
 }
 
 interface AgeRangeInput {
@@ -173,7 +176,7 @@ export const resolvers: GraphQLResolverMap<StatisticsContext> = {
   Area: {
     // Only the id is needed, so no source call: the fields batch their own reads. Async because
     // @apollo/subgraph turns a synchronous throw into an error for the whole _entities list.
-    __resolveReference: async (reference: AreaRef): Promise<AreaRef> => ({ id: parseAreaId(reference.id).id }),
+    __resolveReference: async (reference: AreaRef): Promise<AreaRef> => ({ id: parseAreaId(reference.id).id, nykoComposition: reference.nykoComposition }),
     scbRegionCode: (area: AreaRef) => scbRegionCode(area.id),
     population: async (
       area: AreaRef,
@@ -219,6 +222,40 @@ export const resolvers: GraphQLResolverMap<StatisticsContext> = {
       return facts
         .filter((f) => (args.from == null || f.year >= args.from) && (args.to == null || f.year <= args.to))
         .map((f) => populationFigure(f, source.dataset));
+    },
+    populationEstimate: async (
+      area: AreaRef,
+      args: { year: number; month?: number | null; sex: SexEnum; age?: AgeRangeInput | null },
+      { loaders, source }: StatisticsContext,
+    ) => {
+      const composition = compositionFromRequires(area.nykoComposition);
+      if (!composition) return null;
+      checkYear(args.year);
+      checkMonth(args.month);
+      const age = ageRange(args.age);
+      const parts = composition.parts.filter((part) => part.weight > 0);
+      const facts = await Promise.all(
+        parts.map((part) =>
+          loaders.fact.load({ areaId: part.targetId, measure: 'population', period: periodCode(args.year, args.month), sex: SEX_FROM_ENUM[args.sex], ...age, category: '' }),
+        ),
+      );
+      const values = new Map(parts.map((part, i) => [part.targetId, facts[i]?.value ?? null]));
+      const notStored = parts.filter((_, i) => facts[i] === null).map((part) => part.targetId);
+      const list = (ids: string[]) => `${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ' …' : ''}`;
+      const missingReason = (missing: string[], inputs: number) =>
+        notStored.length > 0
+          ? `The store has no ${periodCode(args.year, args.month)} population (${args.sex}, ${ageLabel(age.ageFrom, age.ageTo)}) for ${notStored.length} of ${inputs} DeSO (${list(notStored)}): ` +
+            'offline, DeSO populations are shipped for Dalarna only; `npm run sync -- population-deso` fetches every DeSO from SCB.'
+          : `SCB published no value for ${missing.length} of ${inputs} DeSO (${list(missing)}): too few persons to publish.`;
+      const first = facts.find((fact) => fact !== null);
+      return {
+        estimate: countEstimateOf(composition, values, { missingReason }),
+        year: args.year,
+        month: args.month ?? null,
+        sex: args.sex,
+        age: { from: age.ageFrom, to: age.ageTo, label: ageLabel(age.ageFrom, age.ageTo) },
+        source: first ? provenance(source.dataset(first.dataset), 'population', 'estimate: weighted sum of the DeSO figures') : null,
+      };
     },
     income: factsField([
       'median_economic_standard', 'mean_economic_standard', 'economic_standard_quartile_share', 'mean_net_income',

@@ -1,4 +1,5 @@
 // Serves the imported deliveries as a MobilitySource: each level read where delivered, otherwise summed from the finest level delivered.
+import { desoSplits } from '../../../lib/deso-splits.ts';
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { sql, type SQL } from 'drizzle-orm';
@@ -429,6 +430,7 @@ function serve(sqlite: Database.Database, file: string, config: DeliveredSourceC
     longTripModesFor: (keys) => modeCounts('longTrips', keys),
     modesFor: (keys) => modeCounts('od', keys).map((result) => MODES.flatMap((mode, i) => (result.modes[i].value > 0 || result.modes[i].devices > 0 ? [{ mode, counts: result.modes[i] }] : []))),
     info,
+    desoSplits: desoSplits(config.dataDir),
     deliveries,
     disclosure: config.mobility.disclosure,
     store: { file, built: false },

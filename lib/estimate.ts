@@ -184,3 +184,53 @@ export function estimateRatio(composition: Composition, numerators: Values, deno
     reason: null,
   };
 }
+
+/** A NYKO composition as the nyko subgraph resolves it and @requires hands it to statistics and mobility. */
+export interface RequiredComposition {
+  basis: 'AREA' | 'POPULATION';
+  weightLayer?: string | null;
+  weightYear?: number | null;
+  parts: { areaId: string; weight: number; inside: boolean }[];
+}
+
+/**
+ * The composition in an entity representation's `nykoComposition` (null for areas that are not NYKO areas). Checked,
+ * because a representation is client-shaped input to a subgraph: a malformed one is an error, never a silent 0.
+ */
+export function compositionFromRequires(raw: unknown): Composition | null {
+  if (raw == null) return null;
+  const value = raw as Partial<RequiredComposition>;
+  if ((value.basis !== 'AREA' && value.basis !== 'POPULATION') || !Array.isArray(value.parts)) {
+    throw new TypeError('nykoComposition in the representation needs basis AREA or POPULATION and a list of parts');
+  }
+  return {
+    basis: value.basis === 'POPULATION' ? 'population' : 'area',
+    weightLayer: value.weightLayer ?? null,
+    weightYear: value.weightYear ?? null,
+    parts: value.parts.map((part) => {
+      if (typeof part?.areaId !== 'string' || typeof part.weight !== 'number' || !(part.weight >= 0 && part.weight <= 1 + 1e-9)) {
+        throw new TypeError(`nykoComposition part ${JSON.stringify(part)} needs an areaId and a weight from 0 to 1`);
+      }
+      return { targetId: part.areaId, weight: part.weight, inside: part.inside === true };
+    }),
+  };
+}
+
+/** An estimate as the shared `CountEstimate` type answers it: the estimate and the DeSO behind it with their values. */
+export function countEstimateOf(
+  composition: Composition,
+  values: ReadonlyMap<string, number | null | undefined>,
+  /** Why values are missing, in the subgraph's words; a caveat said when nothing is missing. */
+  explain: { missingReason?: (missing: string[], inputs: number) => string; caveat?: string | null } = {},
+) {
+  const estimate = estimateCount(composition, values);
+  const missing = estimate.missingInputs.length > 0;
+  const reason = missing && explain.missingReason ? explain.missingReason(estimate.missingInputs, estimate.inputs) : (estimate.reason ?? explain.caveat ?? null);
+  return {
+    ...estimate,
+    reason,
+    parts: composition.parts
+      .filter((part) => part.weight > 0)
+      .map((part) => ({ area: { id: part.targetId }, weight: part.weight, inside: isWhole(part), value: valueOf(values, part.targetId) })),
+  };
+}
