@@ -9,8 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PROJECT_ROOT } from '../lib/config.ts';
 import { readCsv } from '../lib/csv.ts';
-import nyko from '../subgraphs/nyko/index.ts';
-import statistics from '../subgraphs/statistics/index.ts';
+import { subgraphByName } from '../subgraphs/index.ts';
 import { startFakePxWeb, syntheticMetadata, type FakePxWeb } from './fake-pxweb.ts';
 import { postGraphql, startStack, type Stack } from './harness.ts';
 
@@ -58,7 +57,7 @@ beforeAll(async () => {
   // The seeded NYKO store (Göteborg 2024) as the global setup built it; statistics rebuilds its store with the synced file.
   mkdirSync(env.REGIONGRAPH_STORE_DIR, { recursive: true });
   copyFileSync(path.join(inject('storeDir'), 'nyko.sqlite'), path.join(env.REGIONGRAPH_STORE_DIR, 'nyko.sqlite'));
-  stack = await startStack([nyko, statistics], env);
+  stack = await startStack([subgraphByName('nyko'), subgraphByName('statistics')], env);
 }, 180_000);
 afterAll(async () => {
   await stack?.close();
