@@ -78,6 +78,11 @@ export interface RatioEstimate {
   reason: string | null;
 }
 
+/** The first ids of a list for a message, with an ellipsis when there are more. */
+export function listIds(ids: readonly string[], max = 5): string {
+  return `${ids.slice(0, max).join(', ')}${ids.length > max ? ' …' : ''}`;
+}
+
 /** A weight this close to 1 gives all of the target to the area: weights are overlap / covered part, so an exact fit gives exactly 1. */
 const ALL = 1 - 1e-9;
 
@@ -121,7 +126,7 @@ export function estimateCount(composition: Composition, values: Values): NykoEst
       intervalLow: null,
       intervalHigh: null,
       coverageExact: null,
-      reason: `No value for ${missing.length} of ${parts.length} targets (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ' …' : ''}): suppressed or not published.`,
+      reason: `No value for ${missing.length} of ${parts.length} targets (${listIds(missing)}): suppressed or not published.`,
     };
   }
   let value = 0;

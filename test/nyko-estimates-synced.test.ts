@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PROJECT_ROOT } from '../lib/config.ts';
 import { readCsv } from '../lib/csv.ts';
+import type { countEstimateOf } from '../lib/estimate.ts';
 import { subgraphByName } from '../subgraphs/index.ts';
 import { startFakePxWeb, syntheticMetadata, type FakePxWeb } from './fake-pxweb.ts';
 import { postGraphql, startStack, type Stack } from './harness.ts';
@@ -65,19 +66,8 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-interface Estimate {
-  value: number | null;
-  lower: number | null;
-  upper: number | null;
-  intervalLow: number | null;
-  intervalHigh: number | null;
-  coverageExact: number | null;
-  provenance: string;
-  label: string;
-  reason: string | null;
-  missingInputs: string[];
-  parts: { area: { id: string }; weight: number; value: number | null }[];
-}
+/** A `CountEstimate` as the gateway answers it (the shape countEstimateOf gives the resolvers). */
+type Estimate = ReturnType<typeof countEstimateOf>;
 
 describe('population estimates on Göteborg’s basområden after npm run sync -- population-deso', () => {
   it('answers every basområde with an estimate from the synced DeSO figures, adding up to Göteborg’s DeSO', async () => {

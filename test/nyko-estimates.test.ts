@@ -10,6 +10,7 @@ import { subgraphs } from '../subgraphs/index.ts';
 import mobility from '../subgraphs/mobility/index.ts';
 import statistics from '../subgraphs/statistics/index.ts';
 import { desoSplitsFromCodes } from '../lib/deso-splits.ts';
+import type { countEstimateOf } from '../lib/estimate.ts';
 import { inProcessSubgraph, postGraphql, startStack, type Stack } from './harness.ts';
 
 const falunToken = newToken('falun-gis', ['2080']);
@@ -29,21 +30,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Estimate {
-  value: number | null;
-  lower: number | null;
-  upper: number | null;
-  intervalLow: number | null;
-  intervalHigh: number | null;
-  coverageExact: number | null;
-  inputs: number;
-  exactInputs: number;
-  missingInputs: string[];
-  provenance: string;
-  label: string;
-  reason: string | null;
-  parts: { area: { id: string }; weight: number; inside: boolean; value: number | null }[];
-}
+/** A `CountEstimate` as the gateway answers it (the shape countEstimateOf gives the resolvers). */
+type Estimate = ReturnType<typeof countEstimateOf>;
 
 const ESTIMATE = 'value lower upper intervalLow intervalHigh coverageExact inputs exactInputs missingInputs provenance label reason parts { area { id } weight inside value }';
 

@@ -1,7 +1,7 @@
 // Resolvers of the mobility subgraph: arguments checked, loaders called, every published value protected.
 import { isAreaId, parseAreaId } from '../../lib/area-id.ts';
 import { badUserInput } from '../../lib/errors.ts';
-import { compositionFromRequires, countEstimateOf, type Composition, type CompositionPart } from '../../lib/estimate.ts';
+import { compositionFromRequires, countEstimateOf, listIds, type Composition, type CompositionPart } from '../../lib/estimate.ts';
 import type { GraphQLResolverMap } from '../../lib/subgraph.ts';
 import type { AreaRow, Level } from './build.ts';
 import { ANY_TYPE, WHOLE_DAY } from './pipeline/index.ts';
@@ -141,7 +141,7 @@ interface DayNightArgs {
   dayTo: number;
 }
 
-/** Night and day presence of an area on a day, each protected on its own: for dayNightPopulation and NYKO estimates. */
+/** The day and night window arguments checked, as BAD_USER_INPUT naming the argument. */
 function checkDayNight(args: DayNightArgs): void {
   checkHour(args.nightHour, 'nightHour', 23);
   checkHour(args.dayFrom, 'dayFrom', 23);
@@ -149,6 +149,7 @@ function checkDayNight(args: DayNightArgs): void {
   if (args.dayTo <= args.dayFrom) throw badUserInput(`dayTo ${args.dayTo} must be after dayFrom ${args.dayFrom}`, { argumentName: 'dayTo' });
 }
 
+/** Night and day presence of an area on a day, each protected on its own: for dayNightPopulation and NYKO estimates. */
 async function dayNightCells({ source, loaders }: MobilityContext, area: AreaRow, date: string, args: DayNightArgs) {
   checkDayNight(args);
   const row = await loaders.presence.load({ area: area.idx, date });
@@ -225,15 +226,14 @@ async function mobilityCountEstimate(
   const rows = parts.map((part) => mobilityArea(context.source, part.targetId));
   const values = await Promise.all(rows.map((row) => (row ? value(row) : null)));
   const uncovered = parts.filter((_, i) => !rows[i]).map((part) => part.targetId);
-  const list = (ids: string[]) => `${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ' …' : ''}`;
   return countEstimateOf(composition, new Map(parts.map((part, i) => [part.targetId, values[i]])), {
     missingReason: (missing, inputs) =>
       uncovered.length > 0
-        ? `${uncovered.length} of ${inputs} DeSO have no mobility aggregates (${list(uncovered)}): their DeSO 2025 codes are new since DeSO 2018, which the aggregates are kept on (${parent.date}).`
-        : `${missing.length} of ${inputs} DeSO are suppressed by disclosure control (fewer than k devices): ${list(missing)} (${parent.date}).`,
+        ? `${uncovered.length} of ${inputs} DeSO have no mobility aggregates (${listIds(uncovered)}): their DeSO 2025 codes are new since DeSO 2018, which the aggregates are kept on (${parent.date}).`
+        : `${missing.length} of ${inputs} DeSO are suppressed by disclosure control (fewer than k devices): ${listIds(missing)} (${parent.date}).`,
     caveat:
       merged.length > 0
-        ? `The aggregates are kept on DeSO 2018: ${merged.length} DeSO split by SCB in 2025 (${list(merged.map((code) => `deso2018:${code}`))}) count whole, ` +
+        ? `The aggregates are kept on DeSO 2018: ${merged.length} DeSO split by SCB in 2025 (${listIds(merged.map((code) => `deso2018:${code}`))}) count whole, ` +
           'weighted by the mean of their 2025 parts’ weights (their people taken as shared equally between the parts).'
         : null,
   });

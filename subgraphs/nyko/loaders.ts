@@ -2,7 +2,7 @@
 import DataLoader from 'dataloader';
 import { asc, inArray, or } from 'drizzle-orm';
 import { groupBy } from '../../lib/group.ts';
-import { areasByIds, correspondenceOf, targetPopulations } from './queries.ts';
+import { areasByIds, correspondenceOf, targetOfLevelKey, targetPopulations, type TargetOfLevel } from './queries.ts';
 import type { NykoSource } from './source.ts';
 import { areas as areaTable, lineage as lineageTable, type AreaRow, type CorrespondenceRow, type LineageRow } from './tables.ts';
 
@@ -17,8 +17,8 @@ export interface NykoLoaders {
   children: DataLoader<string, AreaRow[]>;
   lineage: DataLoader<string, LineageRow[]>;
   overlaps: DataLoader<OverlapKey, CorrespondenceRow[], string>;
-  /** Residents of a target by the population surface, keyed `<version>|<level>|<targetId>`; null without a surface. */
-  targetPopulation: DataLoader<string, number | null>;
+  /** Residents of a target of a version's level by the population surface; null without a surface. */
+  targetPopulation: DataLoader<TargetOfLevel, number | null, string>;
 }
 
 export function createLoaders({ store }: NykoSource): NykoLoaders {
@@ -53,12 +53,12 @@ export function createLoaders({ store }: NykoSource): NykoLoaders {
       },
       { cacheKeyFn: (key) => `${key.id}|${key.kind}|${key.vintage}` },
     ),
-    targetPopulation: new DataLoader((keys) => {
-      const found = targetPopulations(store, keys.map((key) => {
-        const [version, level, targetId] = key.split('|');
-        return { version, level, targetId };
-      }));
-      return Promise.resolve(keys.map((key) => found.get(key) ?? null));
-    }),
+    targetPopulation: new DataLoader(
+      (targets) => {
+        const found = targetPopulations(store, targets);
+        return Promise.resolve(targets.map((target) => found.get(targetOfLevelKey(target)) ?? null));
+      },
+      { cacheKeyFn: targetOfLevelKey },
+    ),
   };
 }

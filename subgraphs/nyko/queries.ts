@@ -241,13 +241,20 @@ export function compositionFromRows(rows: readonly CorrespondenceRow[], basis: W
   };
 }
 
-/** The residents (by the population surface) of each target of a version's level: `<version>|<level>|<targetId>` → residents. */
-export function targetPopulations(store: NykoStore, keys: readonly { version: string; level: string; targetId: string }[]): Map<string, number | null> {
+/** A target in one level of one version: what the population surface counts residents of (a correspondence row names one). */
+export type TargetOfLevel = Pick<CorrespondenceRow, 'version' | 'levelSlug' | 'targetId'>;
+
+export const targetOfLevelKey = (target: TargetOfLevel) => `${target.version}|${target.levelSlug}|${target.targetId}`;
+
+/** The residents (by the population surface) of each target of a version's level, keyed by targetOfLevelKey. */
+export function targetPopulations(store: NykoStore, targets: readonly TargetOfLevel[]): Map<string, number | null> {
   const found = new Map<string, number | null>();
-  const ids = [...new Set(keys.map((key) => key.targetId))];
+  const ids = [...new Set(targets.map((target) => target.targetId))];
+  const versions = [...new Set(targets.map((target) => target.version))];
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = store.db.select().from(targetCoverage).where(inArray(targetCoverage.targetId, ids.slice(i, i + 500))).all();
-    for (const row of rows) found.set(`${row.version}|${row.levelSlug}|${row.targetId}`, row.population);
+    const rows = store.db.select().from(targetCoverage)
+      .where(and(inArray(targetCoverage.targetId, ids.slice(i, i + 500)), inArray(targetCoverage.version, versions))).all();
+    for (const row of rows) found.set(targetOfLevelKey(row), row.population);
   }
   return found;
 }
@@ -255,6 +262,6 @@ export function targetPopulations(store: NykoStore, keys: readonly { version: st
 /** compositionFromRows for one area and one target kind and vintage. */
 export function compositionOf(store: NykoStore, areaId: string, target: Required<TargetFilter>, basis: WeightBasis = 'area'): Composition | null {
   const rows = correspondenceOf(store, [areaId], target);
-  const populations = targetPopulations(store, rows.map((row) => ({ version: row.version, level: row.levelSlug, targetId: row.targetId })));
-  return compositionFromRows(rows, basis, new Map(rows.map((row) => [row.targetId, populations.get(`${row.version}|${row.levelSlug}|${row.targetId}`) ?? null])));
+  const populations = targetPopulations(store, rows);
+  return compositionFromRows(rows, basis, new Map(rows.map((row) => [row.targetId, populations.get(targetOfLevelKey(row)) ?? null])));
 }

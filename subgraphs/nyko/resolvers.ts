@@ -177,7 +177,7 @@ export const resolvers: GraphQLResolverMap<NykoContext> = {
     nykoComposition: async (area: AreaRef, _: unknown, { loaders }: NykoContext) => {
       if (!isNykoId(area.id)) return null;
       const rows = await loaders.overlaps.load({ id: area.id, kind: 'deso', vintage: 2025 });
-      const populations = await loaders.targetPopulation.loadMany(rows.map((row) => `${row.version}|${row.levelSlug}|${row.targetId}`));
+      const populations = await loaders.targetPopulation.loadMany(rows);
       const byTarget = new Map(rows.map((row, i) => [row.targetId, typeof populations[i] === 'number' ? (populations[i] as number) : null]));
       const composition = compositionFromRows(rows, 'population', byTarget);
       return composition && { ...composition, basis: composition.basis.toUpperCase(), parts: composition.parts.map((part) => ({ ...part, areaId: part.targetId })) };

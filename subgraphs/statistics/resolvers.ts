@@ -1,6 +1,6 @@
 // Resolvers of the statistics subgraph: arguments in, loaders and the PxWeb catalogue called, rows shaped into the schema's types.
 import { parseAreaId } from '../../lib/area-id.ts';
-import { compositionFromRequires, countEstimateOf } from '../../lib/estimate.ts';
+import { compositionFromRequires, countEstimateOf, listIds } from '../../lib/estimate.ts';
 import { badUserInput } from '../../lib/errors.ts';
 import type { GraphQLResolverMap } from '../../lib/subgraph.ts';
 import type { StatisticsLoaders } from './loaders.ts';
@@ -241,12 +241,11 @@ export const resolvers: GraphQLResolverMap<StatisticsContext> = {
       );
       const values = new Map(parts.map((part, i) => [part.targetId, facts[i]?.value ?? null]));
       const notStored = parts.filter((_, i) => facts[i] === null).map((part) => part.targetId);
-      const list = (ids: string[]) => `${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ' …' : ''}`;
       const missingReason = (missing: string[], inputs: number) =>
         notStored.length > 0
-          ? `The store has no ${periodCode(args.year, args.month)} population (${args.sex}, ${ageLabel(age.ageFrom, age.ageTo)}) for ${notStored.length} of ${inputs} DeSO (${list(notStored)}): ` +
+          ? `The store has no ${periodCode(args.year, args.month)} population (${args.sex}, ${ageLabel(age.ageFrom, age.ageTo)}) for ${notStored.length} of ${inputs} DeSO (${listIds(notStored)}): ` +
             'offline, DeSO populations are shipped for Dalarna only; `npm run sync -- population-deso` fetches every DeSO from SCB.'
-          : `SCB published no value for ${missing.length} of ${inputs} DeSO (${list(missing)}): too few persons to publish.`;
+          : `SCB published no value for ${missing.length} of ${inputs} DeSO (${listIds(missing)}): too few persons to publish.`;
       const first = facts.find((fact) => fact !== null);
       return {
         estimate: countEstimateOf(composition, values, { missingReason }),
